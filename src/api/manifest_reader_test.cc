@@ -1,0 +1,88 @@
+#include "api/manifest_reader.h"
+
+#include <gtest/gtest.h>
+
+namespace devflow::api {
+namespace {
+
+TEST(ManifestReaderTest, SplitsYamlDocumentsAndSkipsEmptyOnes) {
+  auto m = ReadManifests("---\nkind: A\n---\n---\nkind: B\n...\n", "f.yaml");
+  ASSERT_TRUE(m.ok()) << m.error();
+  ASSERT_EQ(m->size(), 2u);
+  EXPECT_EQ((*m)[0].object.Find("kind")->as_string(), "A");
+  EXPECT_EQ((*m)[1].object.Find("kind")->as_string(), "B");
+}
+
+TEST(ManifestReaderTest, TypesScalarsAsKubectlDoes) {
+  auto m = ReadManifests(
+      "a: 25\nb: \"25\"\nc: 25%\nd: 2.5\ne: true\nf: yes\ng: ~\nh: 0x1F\ni: '010'\nj: 010\n"
+      "k: 1_000\nl: !!str 7\nm: 1e3\nn: 30s\n",
+      "f.yaml");
+  ASSERT_TRUE(m.ok()) << m.error();
+  const json::Value& o = (*m)[0].object;
+  EXPECT_EQ(*o.Find("a"), json::Value(25));
+  EXPECT_EQ(*o.Find("b"), json::Value("25"));
+  EXPECT_EQ(*o.Find("c"), json::Value("25%"));
+  EXPECT_EQ(*o.Find("d"), json::Value(2.5));
+  EXPECT_EQ(*o.Find("e"), json::Value(true));
+  EXPECT_EQ(*o.Find("f"), json::Value(true));
+  EXPECT_EQ(*o.Find("g"), json::Value());
+  EXPECT_EQ(*o.Find("h"), json::Value(31));
+  EXPECT_EQ(*o.Find("i"), json::Value("010"));
+  EXPECT_EQ(*o.Find("j"), json::Value(8));
+  EXPECT_EQ(*o.Find("k"), json::Value(1000));
+  EXPECT_EQ(*o.Find("l"), json::Value("7"));
+  EXPECT_EQ(*o.Find("m"), json::Value(1000.0));
+  EXPECT_EQ(*o.Find("n"), json::Value("30s"));
+}
+
+TEST(ManifestReaderTest, RecordsLineAndColumnOfEachField) {
+  auto m = ReadManifests(
+      "kind: Rollout\nspec:\n  strategy:\n    canary:\n      steps:\n      - setWeight: 120\n"
+      "      - pause: {}\n",
+      "r.yaml");
+  ASSERT_TRUE(m.ok()) << m.error();
+  const SourceMap& p = (*m)[0].positions;
+  FieldPath steps = FieldPath("spec").Child("strategy").Child("canary").Child("steps");
+  EXPECT_EQ(p.Locate(steps.Index(0).Child("setWeight")), (Mark{6, 20}));
+  EXPECT_EQ(p.Locate(steps.Index(1).Child("pause").Child("duration")), (Mark{7, 9}));
+}
+
+TEST(ManifestReaderTest, ExpandsListsWithTheirOwnPositions) {
+  auto m = ReadManifests(
+      "apiVersion: v1\nkind: List\nitems:\n- kind: A\n  metadata: {name: a}\n- kind: B\n",
+      "l.yaml");
+  ASSERT_TRUE(m.ok()) << m.error();
+  ASSERT_EQ(m->size(), 2u);
+  EXPECT_EQ((*m)[1].object.Find("kind")->as_string(), "B");
+  EXPECT_EQ((*m)[0].positions.Locate(FieldPath("metadata").Child("name")), (Mark{5, 20}));
+}
+
+TEST(ManifestReaderTest, ReadsJsonWithPositions) {
+  auto m = ReadManifests("{\n \"kind\": \"A\",\n \"spec\": {\"replicas\": \"x\"}\n}", "a.json");
+  ASSERT_TRUE(m.ok()) << m.error();
+  EXPECT_EQ((*m)[0].positions.Locate(FieldPath("spec").Child("replicas")), (Mark{3, 23}));
+}
+
+TEST(ManifestReaderTest, ReportsSyntaxErrorsDuplicateKeysAndNonMappings) {
+  struct Row {
+    const char* name;
+    const char* text;
+    const char* error;
+  } rows[] = {
+      {"bad indentation", "a: 1\n b: 2\n", "f.yaml:2:3: "},
+      {"duplicate key", "kind: A\nspec:\n  x: 1\n  x: 2\n",
+       "f.yaml:4:3: spec: duplicate key \"x\""},
+      {"scalar document", "hello\n", "f.yaml:1:1: a manifest must be a mapping, got string"},
+      {"bad json", "{\"a\": }", "f.yaml: line 1, column 7: unexpected character '}'"},
+  };
+  for (const Row& row : rows) {
+    auto m = ReadManifests(row.text, "f.yaml");
+    ASSERT_FALSE(m.ok()) << row.name;
+    EXPECT_EQ(m.error().message().rfind(row.error, 0), 0u)
+        << row.name << ": " << m.error().message();
+  }
+}
+
+}  // namespace
+}  // namespace devflow::api

@@ -1,0 +1,77 @@
+#include "api/object_check.h"
+
+#include "api/decode.h"
+#include "api/kinds.h"
+#include "api/meta_codec.h"
+#include "api/name_rules.h"
+
+namespace devflow::api {
+namespace {
+
+void Add(FieldErrors* errors, FieldPath path, std::string message) {
+  if (!message.empty()) errors->push_back(FieldError{std::move(path), std::move(message)});
+}
+
+}  // namespace
+
+void ValidateObjectMeta(const json::Value& object, bool namespaced, FieldErrors* errors) {
+  const json::Value* metadata_value = object.Find("metadata");
+  FieldPath path("metadata");
+  if (metadata_value == nullptr || metadata_value->is_null()) {
+    errors->push_back(FieldError{path, "is required: every object needs metadata.name"});
+    return;
+  }
+  ObjectMeta meta = Decode<ObjectMeta>(*metadata_value, nullptr);
+  if (!metadata_value->is_object()) {
+    errors->push_back(FieldError{path, "must be an object"});
+    return;
+  }
+  if (meta.name.empty() && meta.generate_name.empty()) {
+    errors->push_back(FieldError{path.Child("name"), "is required (or set generateName)"});
+  } else if (!meta.name.empty()) {
+    Add(errors, path.Child("name"), CheckDnsSubdomain(meta.name));
+  }
+  if (!meta.namespace_.empty()) {
+    if (!namespaced) {
+      errors->push_back(
+          FieldError{path.Child("namespace"), "must be empty: this kind is cluster-scoped"});
+    } else {
+      Add(errors, path.Child("namespace"), CheckDnsLabel(meta.namespace_));
+    }
+  }
+  for (const auto& [key, value] : meta.labels) {
+    FieldPath label = path.Child("labels").Child(key);
+    Add(errors, label, CheckQualifiedName(key));
+    Add(errors, label, CheckLabelValue(value));
+  }
+  for (const auto& [key, value] : meta.annotations) {
+    Add(errors, path.Child("annotations").Child(key), CheckQualifiedName(key));
+  }
+}
+
+ObjectCheck CheckObject(const json::Value& object) {
+  ObjectCheck result;
+  const json::Value* api_version = object.Find("apiVersion");
+  const json::Value* kind = object.Find("kind");
+  bool typed = true;
+  if (api_version == nullptr || !api_version->is_string() || api_version->as_string().empty()) {
+    result.errors.push_back(
+        FieldError{FieldPath("apiVersion"), "is required, e.g. \"argoproj.io/v1alpha1\""});
+    typed = false;
+  }
+  if (kind == nullptr || !kind->is_string() || kind->as_string().empty()) {
+    result.errors.push_back(FieldError{FieldPath("kind"), "is required, e.g. \"Rollout\""});
+    typed = false;
+  }
+  const KindInfo* info = typed ? FindKind(api_version->as_string(), kind->as_string()) : nullptr;
+  ValidateObjectMeta(object, info == nullptr || info->namespaced, &result.errors);
+  if (info == nullptr) return result;
+  result.known_kind = true;
+  if (info->check != nullptr) {
+    FieldErrors kind_errors = info->check(object);
+    result.errors.insert(result.errors.end(), kind_errors.begin(), kind_errors.end());
+  }
+  return result;
+}
+
+}  // namespace devflow::api

@@ -1,0 +1,25 @@
+// Checks one object read from a manifest: the fields every object needs (apiVersion, kind,
+// metadata.name), then, for a kind devflow knows, its schema and validation rules.
+#pragma once
+
+#include "api/field_error.h"
+#include "common/json_value.h"
+
+namespace devflow::api {
+
+struct ObjectCheck {
+  FieldErrors errors;
+  // True when the kind is one devflow models; objects of other kinds get only the generic checks
+  // (they may be CRDs devflow does not know, which is not an error).
+  bool known_kind = false;
+};
+
+// REQUIRES: object.is_object().
+ObjectCheck CheckObject(const json::Value& object);
+
+// Validates metadata as Kubernetes does for any object: name (or generateName) present and a DNS
+// subdomain, namespace a DNS label, label keys and values and annotation keys well-formed.
+// Appends to *errors with paths under "metadata".
+void ValidateObjectMeta(const json::Value& object, bool namespaced, FieldErrors* errors);
+
+}  // namespace devflow::api

@@ -1,0 +1,22 @@
+// `devflow lint -f FILE|DIR|-`: checks manifests without applying anything.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace devflow::cli {
+
+// Exit codes of `devflow lint`.
+inline constexpr int kLintClean = 0;
+inline constexpr int kLintErrors = 1;
+inline constexpr int kLintUnreadable = 2;
+
+// Lints every manifest in `paths` (files, directories searched recursively for *.yaml, *.yml and
+// *.json, or "-" for `in`). Prints each problem to `out` as "FILE:LINE:COL: FIELD.PATH: message",
+// then a one-line summary to `err`. Returns kLintClean, kLintErrors (some manifest is invalid or
+// malformed) or kLintUnreadable (a path could not be read; takes precedence).
+int RunLint(const std::vector<std::string>& paths, std::istream& in, std::ostream& out,
+            std::ostream& err);
+
+}  // namespace devflow::cli
