@@ -14,6 +14,9 @@ struct FieldError {
   // When >= 0: a byte offset inside the field's string value that the error is about (the
   // position of a syntax error in a successCondition), so the linter can point at the column.
   int value_offset = -1;
+  // True when the error is about the member's key rather than its value (a malformed label key),
+  // so the linter points at the key.
+  bool about_key = false;
   friend bool operator==(const FieldError&, const FieldError&) = default;
 };
 

@@ -1,15 +1,21 @@
-// YAML is read with yaml-cpp, kept out of every header. Scalars are typed the way kubectl's
-// decoder (sigs.k8s.io/yaml over go-yaml v2, i.e. YAML 1.1) types them: quoted scalars are
-// strings; plain ones are null, bool (true/yes/on/y...), int (decimal, 0x, 0o, legacy 0-octal,
-// underscores allowed), float (incl. .inf/.nan) or else string. Explicit !!str/!!int/... tags win.
+// YAML is read with libyaml's event parser (kept out of every header). yaml-cpp was the first
+// choice, but the fuzzer found 300-byte inputs on which yaml-cpp 0.7 allocates without bound
+// (docs/architecture.md, "YAML"). libyaml gives events with positions and scalar styles; this file
+// builds json::Values from them, expanding aliases under a size bound.
+//
+// Scalars are typed the way kubectl's decoder (sigs.k8s.io/yaml over go-yaml v2, i.e. YAML 1.1)
+// types them: quoted and block scalars are strings; plain ones are null, bool (true/yes/on/y...),
+// int (decimal, 0x, 0o, legacy 0-octal, underscores allowed), float (incl. .inf/.nan) or else
+// string. Explicit !!str/!!int/... tags win. Merge keys (<<) are honoured, as go-yaml does.
 #include "api/manifest_reader.h"
 
-#include <yaml-cpp/yaml.h>
+#include <yaml.h>
 
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <map>
 
 #include "common/json_reader.h"
 
@@ -17,12 +23,17 @@ namespace devflow::api {
 namespace {
 
 constexpr std::string_view kYamlTagPrefix = "tag:yaml.org,2002:";
+// Alias expansion may not grow a document past this many values ("billion laughs").
+constexpr size_t kMaxValues = 1000000;
+constexpr int kMaxDepth = 256;
 
-std::string At(const std::string& source, const YAML::Mark& mark) {
-  return source + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+std::string At(const std::string& source, Mark mark) {
+  return source + ":" + std::to_string(mark.line) + ":" + std::to_string(mark.column);
 }
 
-Mark ToMark(const YAML::Mark& m) { return Mark{m.line + 1, m.column + 1}; }
+Mark ToMark(const yaml_mark_t& m) {
+  return Mark{static_cast<int>(m.line) + 1, static_cast<int>(m.column) + 1};
+}
 
 bool IsOneOf(std::string_view s, std::initializer_list<std::string_view> options) {
   for (std::string_view o : options) {
@@ -132,89 +143,246 @@ json::Value ResolvePlainScalar(const std::string& s) {
   return json::Value(s);
 }
 
-class YamlConverter {
+// Owns a libyaml event and frees it on every path.
+class Event {
  public:
-  YamlConverter(const std::string& source, SourceMap& positions)
-      : source_(source), positions_(positions) {}
+  Event() = default;
+  ~Event() {
+    if (valid_) yaml_event_delete(&event_);
+  }
+  Event(const Event&) = delete;
+  Event& operator=(const Event&) = delete;
+  yaml_event_t* get() { return &event_; }
+  void set_valid() { valid_ = true; }
+  const yaml_event_t& operator*() const { return event_; }
+  const yaml_event_t* operator->() const { return &event_; }
 
-  Result<json::Value> Convert(const YAML::Node& node, const FieldPath& path, Mark key_mark,
-                              int depth) {
-    if (depth > 256) {
-      return InvalidArgumentError(At(source_, node.Mark()) + ": nesting deeper than 256 levels");
-    }
-    Mark value_mark = ToMark(node.Mark());
+ private:
+  yaml_event_t event_{};
+  bool valid_ = false;
+};
+
+std::string_view ScalarText(const yaml_event_t& e) {
+  return std::string_view(reinterpret_cast<const char*>(e.data.scalar.value), e.data.scalar.length);
+}
+
+std::string_view TagOf(const yaml_event_t& e) {
+  const yaml_char_t* tag = nullptr;
+  if (e.type == YAML_SCALAR_EVENT) tag = e.data.scalar.tag;
+  if (e.type == YAML_SEQUENCE_START_EVENT) tag = e.data.sequence_start.tag;
+  if (e.type == YAML_MAPPING_START_EVENT) tag = e.data.mapping_start.tag;
+  return tag == nullptr ? std::string_view() : reinterpret_cast<const char*>(tag);
+}
+
+std::string AnchorOf(const yaml_event_t& e) {
+  const yaml_char_t* anchor = nullptr;
+  if (e.type == YAML_SCALAR_EVENT) anchor = e.data.scalar.anchor;
+  if (e.type == YAML_SEQUENCE_START_EVENT) anchor = e.data.sequence_start.anchor;
+  if (e.type == YAML_MAPPING_START_EVENT) anchor = e.data.mapping_start.anchor;
+  return anchor == nullptr ? std::string() : reinterpret_cast<const char*>(anchor);
+}
+
+json::Value ScalarValue(const yaml_event_t& e) {
+  std::string text(ScalarText(e));
+  std::string_view tag = TagOf(e);
+  bool plain = e.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+  if (tag == "!") return json::Value(std::move(text));
+  if (tag.starts_with(kYamlTagPrefix)) {
+    std::string_view t = tag.substr(kYamlTagPrefix.size());
+    if (t == "str") return json::Value(std::move(text));
+    json::Value resolved = ResolvePlainScalar(text);
+    if (t == "int" && resolved.is_int()) return resolved;
+    if (t == "float" && resolved.is_number()) return json::Value(resolved.as_double());
+    if (t == "bool" && resolved.is_bool()) return resolved;
+    if (t == "null") return json::Value();
+    return json::Value(std::move(text));
+  }
+  if (!plain) return json::Value(std::move(text));
+  return ResolvePlainScalar(text);
+}
+
+size_t CountValues(const json::Value& v) {
+  size_t n = 1;
+  if (v.is_array()) {
+    for (const json::Value& item : v.as_array()) n += CountValues(item);
+  } else if (v.is_object()) {
+    for (const json::Member& m : v.as_object()) n += CountValues(m.value);
+  }
+  return n;
+}
+
+// Builds one document's json::Value from libyaml events, recording positions.
+class YamlDocumentBuilder {
+ public:
+  YamlDocumentBuilder(yaml_parser_t& parser, const std::string& source, SourceMap& positions)
+      : parser_(parser), source_(source), positions_(positions) {}
+
+  // Reads the node that starts with `first` (already pulled).
+  Result<json::Value> Node(Event& first, const FieldPath& path, Mark key_mark, int depth) {
+    const yaml_event_t& e = *first;
+    Mark value_mark = ToMark(e.start_mark);
     if (key_mark.line == 0) key_mark = value_mark;
-    switch (node.Type()) {
-      case YAML::NodeType::Undefined:
-      case YAML::NodeType::Null:
+    if (depth > kMaxDepth) {
+      return InvalidArgumentError(At(source_, value_mark) + ": nesting deeper than " +
+                                  std::to_string(kMaxDepth) + " levels");
+    }
+    json::Value value;
+    switch (e.type) {
+      case YAML_ALIAS_EVENT: {
+        std::string name = reinterpret_cast<const char*>(e.data.alias.anchor);
+        auto it = anchors_.find(name);
+        if (it == anchors_.end()) {
+          return InvalidArgumentError(At(source_, value_mark) + ": unknown anchor \"" + name +
+                                      "\"");
+        }
+        DEVFLOW_RETURN_IF_ERROR(CountAndCheck(it->second.size, value_mark));
         positions_.Record(path, SourcePosition{key_mark, value_mark});
-        return json::Value();
-      case YAML::NodeType::Scalar: {
-        json::Value v = ScalarValue(node);
+        return it->second.value;
+      }
+      case YAML_SCALAR_EVENT: {
+        value = ScalarValue(e);
+        std::string_view text = ScalarText(e);
+        bool quoted = e.data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+                      e.data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+        bool inline_style = quoted || e.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
         // Offsets into the text map to columns only for one-line text without escapes or quote
         // characters (folding and escapes shift them).
-        const std::string& text = node.Scalar();
-        bool quoted = node.Tag() == "!";
-        bool simple = text.find_first_of("\n\\'\"") == std::string::npos;
+        bool simple = inline_style && e.start_mark.line == e.end_mark.line &&
+                      text.find_first_of("\n\\'\"") == std::string_view::npos;
         positions_.Record(path, SourcePosition{key_mark, value_mark, simple, quoted ? 1 : 0});
-        return v;
+        DEVFLOW_RETURN_IF_ERROR(CountAndCheck(1, value_mark));
+        break;
       }
-      case YAML::NodeType::Sequence: {
+      case YAML_SEQUENCE_START_EVENT: {
         positions_.Record(path, SourcePosition{key_mark, value_mark});
+        DEVFLOW_RETURN_IF_ERROR(CountAndCheck(1, value_mark));
         json::Array items;
-        size_t index = 0;
-        for (const YAML::Node& item : node) {
-          DEVFLOW_ASSIGN_OR_RETURN(json::Value v,
-                                   Convert(item, path.Index(index), Mark{}, depth + 1));
-          items.push_back(std::move(v));
-          ++index;
+        while (true) {
+          Event next;
+          DEVFLOW_RETURN_IF_ERROR(Pull(next));
+          if (next->type == YAML_SEQUENCE_END_EVENT) break;
+          DEVFLOW_ASSIGN_OR_RETURN(json::Value item,
+                                   Node(next, path.Index(items.size()), Mark{}, depth + 1));
+          items.push_back(std::move(item));
         }
-        return json::Value(std::move(items));
+        value = json::Value(std::move(items));
+        break;
       }
-      case YAML::NodeType::Map: {
+      case YAML_MAPPING_START_EVENT: {
         positions_.Record(path, SourcePosition{key_mark, value_mark});
-        json::Object members;
-        for (const auto& entry : node) {
-          const YAML::Node& key = entry.first;
-          if (!key.IsScalar()) {
-            return InvalidArgumentError(At(source_, key.Mark()) + ": mapping keys must be scalars");
-          }
-          std::string name = key.Scalar();
-          if (members.Contains(name)) {
-            return InvalidArgumentError(At(source_, key.Mark()) + ": " +
-                                        (path.empty() ? "" : path.str() + ": ") +
-                                        "duplicate key \"" + name + "\"");
-          }
-          DEVFLOW_ASSIGN_OR_RETURN(json::Value v, Convert(entry.second, path.Child(name),
-                                                          ToMark(key.Mark()), depth + 1));
-          members.Set(std::move(name), std::move(v));
-        }
-        return json::Value(std::move(members));
+        DEVFLOW_RETURN_IF_ERROR(CountAndCheck(1, value_mark));
+        DEVFLOW_ASSIGN_OR_RETURN(value, Mapping(path, depth));
+        break;
       }
+      default:
+        return InvalidArgumentError(At(source_, value_mark) + ": unexpected YAML event");
     }
-    return json::Value();
+    std::string anchor = AnchorOf(e);
+    if (!anchor.empty()) anchors_[anchor] = Anchored{value, CountValues(value)};
+    return value;
+  }
+
+  Status Pull(Event& event) {
+    if (!yaml_parser_parse(&parser_, event.get())) return ParserError(parser_, source_);
+    event.set_valid();
+    return Status::Ok();
+  }
+
+  static Status ParserError(const yaml_parser_t& parser, const std::string& source) {
+    std::string message = parser.problem != nullptr ? parser.problem : "malformed YAML";
+    if (parser.context != nullptr) message += std::string(" ") + parser.context;
+    return InvalidArgumentError(At(source, ToMark(parser.problem_mark)) + ": " + message);
   }
 
  private:
-  static json::Value ScalarValue(const YAML::Node& node) {
-    const std::string& tag = node.Tag();
-    const std::string& text = node.Scalar();
-    if (tag == "!") return json::Value(text);  // quoted
-    if (tag.rfind(kYamlTagPrefix, 0) == 0) {
-      std::string_view t = std::string_view(tag).substr(kYamlTagPrefix.size());
-      if (t == "str") return json::Value(text);
-      json::Value resolved = ResolvePlainScalar(text);
-      if (t == "int" && resolved.is_int()) return resolved;
-      if (t == "float" && resolved.is_number()) return json::Value(resolved.as_double());
-      if (t == "bool" && resolved.is_bool()) return resolved;
-      if (t == "null") return json::Value();
-      return json::Value(text);
+  struct Anchored {
+    json::Value value;
+    size_t size;
+  };
+
+  Status CountAndCheck(size_t n, Mark at) {
+    values_ += n;
+    if (values_ > kMaxValues) {
+      return InvalidArgumentError(At(source_, at) + ": document expands to more than " +
+                                  std::to_string(kMaxValues) + " values (too many aliases?)");
     }
-    return ResolvePlainScalar(text);
+    return Status::Ok();
   }
 
+  Result<json::Value> Mapping(const FieldPath& path, int depth) {
+    json::Object members;
+    std::vector<json::Object> merged;  // from "<<" keys, applied after the explicit keys
+    while (true) {
+      Event key;
+      DEVFLOW_RETURN_IF_ERROR(Pull(key));
+      if (key->type == YAML_MAPPING_END_EVENT) break;
+      Mark key_mark = ToMark(key->start_mark);
+      if (key->type != YAML_SCALAR_EVENT) {
+        return InvalidArgumentError(At(source_, key_mark) + ": mapping keys must be scalars");
+      }
+      std::string name(ScalarText(*key));
+      bool merge = name == "<<" && key->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+      if (!merge && members.Contains(name)) {
+        return InvalidArgumentError(At(source_, key_mark) + ": " +
+                                    (path.empty() ? "" : path.str() + ": ") + "duplicate key \"" +
+                                    name + "\"");
+      }
+      Event value_event;
+      DEVFLOW_RETURN_IF_ERROR(Pull(value_event));
+      DEVFLOW_ASSIGN_OR_RETURN(json::Value v,
+                               Node(value_event, path.Child(name), key_mark, depth + 1));
+      if (merge) {
+        DEVFLOW_RETURN_IF_ERROR(CollectMerge(v, key_mark, merged));
+        continue;
+      }
+      members.Set(std::move(name), std::move(v));
+    }
+    for (const json::Object& source : merged) {
+      for (const json::Member& m : source) {
+        if (!members.Contains(m.key)) members.Set(m.key, m.value);
+      }
+    }
+    return json::Value(std::move(members));
+  }
+
+  Status CollectMerge(const json::Value& v, Mark at, std::vector<json::Object>& merged) {
+    if (v.is_object()) {
+      merged.push_back(v.as_object());
+      return Status::Ok();
+    }
+    if (v.is_array()) {
+      for (const json::Value& item : v.as_array()) {
+        if (!item.is_object()) break;
+        merged.push_back(item.as_object());
+      }
+      if (merged.size() > 0) return Status::Ok();
+    }
+    return InvalidArgumentError(At(source_, at) +
+                                ": a merge key (<<) needs a mapping or a list of mappings");
+  }
+
+  yaml_parser_t& parser_;
   const std::string& source_;
   SourceMap& positions_;
+  std::map<std::string, Anchored> anchors_;
+  size_t values_ = 0;
+};
+
+// Owns a libyaml parser.
+class YamlParser {
+ public:
+  explicit YamlParser(std::string_view text) {
+    yaml_parser_initialize(&parser_);
+    yaml_parser_set_input_string(&parser_, reinterpret_cast<const unsigned char*>(text.data()),
+                                 text.size());
+  }
+  ~YamlParser() { yaml_parser_delete(&parser_); }
+  YamlParser(const YamlParser&) = delete;
+  YamlParser& operator=(const YamlParser&) = delete;
+  yaml_parser_t& get() { return parser_; }
+
+ private:
+  yaml_parser_t parser_{};
 };
 
 // Splits a `List` into its items; any other object is returned as is.
@@ -271,30 +439,29 @@ Result<std::vector<Manifest>> ReadManifests(std::string_view text, const std::st
   if (first == std::string_view::npos) return std::vector<Manifest>{};
   if (text[first] == '{' || text[first] == '[') return ReadJson(text, source);
 
-  std::vector<YAML::Node> documents;
-  try {
-    documents = YAML::LoadAll(std::string(text));
-  } catch (const YAML::Exception& e) {
-    return InvalidArgumentError(At(source, e.mark) + ": " + e.msg);
-  }
+  YamlParser parser(text);
   std::vector<Manifest> out;
   int index = 0;
-  for (const YAML::Node& document : documents) {
-    int this_index = index++;
-    if (!document.IsDefined() || document.IsNull()) continue;
+  while (true) {
+    Event event;
+    if (!yaml_parser_parse(&parser.get(), event.get())) {
+      return YamlDocumentBuilder::ParserError(parser.get(), source);
+    }
+    event.set_valid();
+    if (event->type == YAML_STREAM_END_EVENT) break;
+    if (event->type != YAML_DOCUMENT_START_EVENT) continue;  // STREAM_START
     Manifest manifest;
     manifest.source = source;
-    manifest.document = this_index;
-    YamlConverter converter(source, manifest.positions);
-    try {
-      DEVFLOW_ASSIGN_OR_RETURN(manifest.object,
-                               converter.Convert(document, FieldPath(), Mark{}, 0));
-    } catch (const YAML::Exception& e) {
-      return InvalidArgumentError(At(source, e.mark) + ": " + e.msg);
-    }
-    if (!manifest.object.is_object()) {
-      return NotAnObject(source, ToMark(document.Mark()), manifest.object);
-    }
+    manifest.document = index++;
+    YamlDocumentBuilder builder(parser.get(), source, manifest.positions);
+    Event root;
+    DEVFLOW_RETURN_IF_ERROR(builder.Pull(root));
+    Mark root_mark = ToMark(root->start_mark);
+    DEVFLOW_ASSIGN_OR_RETURN(manifest.object, builder.Node(root, FieldPath(), Mark{}, 0));
+    Event end;
+    DEVFLOW_RETURN_IF_ERROR(builder.Pull(end));  // DOCUMENT_END
+    if (manifest.object.is_null()) continue;     // an empty document
+    if (!manifest.object.is_object()) return NotAnObject(source, root_mark, manifest.object);
     AppendExpanded(std::move(manifest), out);
   }
   return out;

@@ -84,5 +84,40 @@ TEST(ManifestReaderTest, ReportsSyntaxErrorsDuplicateKeysAndNonMappings) {
   }
 }
 
+TEST(ManifestReaderTest, ExpandsAliasesAndMergeKeys) {
+  auto m = ReadManifests(
+      "base: &b {x: 1, y: 2}\nref: *b\nmerged:\n  <<: *b\n  y: 3\nlist: [&i 7, *i]\n", "f.yaml");
+  ASSERT_TRUE(m.ok()) << m.error();
+  const json::Value& o = (*m)[0].object;
+  EXPECT_EQ(*o.Find("ref"), *o.Find("base"));
+  EXPECT_EQ(*o.Find("merged")->Find("x"), json::Value(1));
+  EXPECT_EQ(*o.Find("merged")->Find("y"), json::Value(3));
+  EXPECT_EQ(*o.Find("list"), json::Value(json::Array{7, 7}));
+}
+
+TEST(ManifestReaderTest, RefusesAliasBombsInsteadOfExhaustingMemory) {
+  std::string bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+  for (char c = 'b'; c <= 'j'; ++c) {
+    std::string prev(1, static_cast<char>(c - 1));
+    bomb += std::string(1, c) + ": &" + c + " [*" + prev + ", *" + prev + ", *" + prev + ", *" +
+            prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev +
+            ", *" + prev + "]\n";
+  }
+  auto m = ReadManifests(bomb, "bomb.yaml");
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.error().message().find("too many aliases"), std::string::npos) << m.error();
+}
+
+// Found by the decode_validate fuzzer: yaml-cpp 0.7 allocated without bound on this input.
+TEST(ManifestReaderTest, MalformedFlowInputFailsFastWithAPosition) {
+  auto m = ReadManifests(
+      "# x\nage: "
+      "ar\":\"Rollout\",\"metadata\":{\"name\":\"x\"},\"spec\":{\"steps\":[{\"setWeight\":   "
+      "targetPort: 8080\n  selector:\n,\"metadata\":{\"name\":\"x\"}\n",
+      "f.yaml");
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.error().message().rfind("f.yaml:", 0), 0u) << m.error();
+}
+
 }  // namespace
 }  // namespace devflow::api

@@ -12,6 +12,13 @@ void Add(FieldErrors* errors, FieldPath path, std::string message) {
   if (!message.empty()) errors->push_back(FieldError{std::move(path), std::move(message)});
 }
 
+void AddKeyError(FieldErrors* errors, FieldPath path, std::string message) {
+  if (message.empty()) return;
+  FieldError e{std::move(path), std::move(message)};
+  e.about_key = true;
+  errors->push_back(std::move(e));
+}
+
 }  // namespace
 
 void ValidateObjectMeta(const json::Value& object, bool namespaced, FieldErrors* errors) {
@@ -41,11 +48,11 @@ void ValidateObjectMeta(const json::Value& object, bool namespaced, FieldErrors*
   }
   for (const auto& [key, value] : meta.labels) {
     FieldPath label = path.Child("labels").Child(key);
-    Add(errors, label, CheckQualifiedName(key));
+    AddKeyError(errors, label, CheckQualifiedName(key));
     Add(errors, label, CheckLabelValue(value));
   }
   for (const auto& [key, value] : meta.annotations) {
-    Add(errors, path.Child("annotations").Child(key), CheckQualifiedName(key));
+    AddKeyError(errors, path.Child("annotations").Child(key), CheckQualifiedName(key));
   }
 }
 

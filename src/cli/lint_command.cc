@@ -29,7 +29,7 @@ int RunLint(const std::vector<std::string>& paths, std::istream& in, std::ostrea
       ++objects;
       api::ObjectCheck check = api::CheckObject(manifest.object);
       for (const api::FieldError& e : check.errors) {
-        Mark at = manifest.positions.Locate(e.path, e.value_offset);
+        Mark at = manifest.positions.Locate(e.path, e.value_offset, e.about_key);
         out << source.name << ":" << at.line << ":" << at.column << ": " << api::ToString(e)
             << "\n";
         ++problems;

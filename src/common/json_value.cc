@@ -69,9 +69,9 @@ Value& Object::operator[](std::string_view key) {
 }
 
 bool Object::Erase(std::string_view key) {
-  for (auto it = members_.begin(); it != members_.end(); ++it) {
-    if (it->key == key) {
-      members_.erase(it);
+  for (size_t i = 0; i < members_.size(); ++i) {
+    if (members_[i].key == key) {
+      members_.erase(members_.begin() + static_cast<std::ptrdiff_t>(i));
       return true;
     }
   }

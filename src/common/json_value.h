@@ -31,7 +31,13 @@ using Array = std::vector<Value>;
 // An ordered map from string keys to Values; keys are unique.
 class Object {
  public:
-  Object() = default;
+  // Special members are defined after Member, which must be complete for them (clang insists).
+  Object();
+  ~Object();
+  Object(const Object&);
+  Object(Object&&) noexcept;
+  Object& operator=(const Object&);
+  Object& operator=(Object&&) noexcept;
   Object(std::initializer_list<Member> members);
 
   // Returns the member's value, or nullptr when absent.
@@ -46,12 +52,13 @@ class Object {
   // Removes key; returns whether it was present.
   bool Erase(std::string_view key);
 
-  bool empty() const { return members_.empty(); }
-  size_t size() const { return members_.size(); }
-  std::vector<Member>::const_iterator begin() const { return members_.begin(); }
-  std::vector<Member>::const_iterator end() const { return members_.end(); }
-  std::vector<Member>::iterator begin() { return members_.begin(); }
-  std::vector<Member>::iterator end() { return members_.end(); }
+  bool empty() const;
+  size_t size() const;
+  // Members in insertion order.
+  const Member* begin() const;
+  const Member* end() const;
+  Member* begin();
+  Member* end();
 
   // Objects are equal when they hold the same keys with equal values, in any order.
   friend bool operator==(const Object& a, const Object& b);
@@ -114,6 +121,20 @@ struct Member {
   Value value;
   friend bool operator==(const Member& a, const Member& b) = default;
 };
+
+// Defined here, where Member is complete.
+inline Object::Object() = default;
+inline Object::~Object() = default;
+inline Object::Object(const Object&) = default;
+inline Object::Object(Object&&) noexcept = default;
+inline Object& Object::operator=(const Object&) = default;
+inline Object& Object::operator=(Object&&) noexcept = default;
+inline bool Object::empty() const { return members_.empty(); }
+inline size_t Object::size() const { return members_.size(); }
+inline const Member* Object::begin() const { return members_.data(); }
+inline const Member* Object::end() const { return members_.data() + members_.size(); }
+inline Member* Object::begin() { return members_.data(); }
+inline Member* Object::end() { return members_.data() + members_.size(); }
 
 // Writes compact JSON (no insignificant whitespace), members in their stored order.
 std::string Write(const Value& value);

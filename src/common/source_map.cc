@@ -2,8 +2,9 @@
 
 namespace devflow {
 
-Mark SourceMap::Locate(const FieldPath& path, int value_offset) const {
+Mark SourceMap::Locate(const FieldPath& path, int value_offset, bool about_key) const {
   if (const SourcePosition* p = Find(path)) {
+    if (about_key) return p->key;
     Mark m = p->value;
     if (value_offset >= 0 && p->simple_text) m.column += p->text_shift + value_offset;
     return m;

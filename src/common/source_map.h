@@ -40,7 +40,8 @@ class SourceMap {
   // The best mark for an error about path: its value when it was written, else the key of its
   // nearest written ancestor (where a missing field would have to be added). `value_offset`,
   // when >= 0, is a byte offset inside a plain one-line scalar (a position in an expression).
-  Mark Locate(const FieldPath& path, int value_offset = -1) const;
+  // `about_key` points at the member's key instead of its value.
+  Mark Locate(const FieldPath& path, int value_offset = -1, bool about_key = false) const;
   bool empty() const { return positions_.empty(); }
 
   // Returns the positions under `prefix`, re-rooted so that `prefix` itself becomes the root
