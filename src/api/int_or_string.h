@@ -18,6 +18,7 @@ struct IntOrString {
 
   IntOrString() = default;
   IntOrString(int64_t i) : value(i) {}                   // NOLINT: implicit by design
+  IntOrString(int i) : value(int64_t{i}) {}              // NOLINT: keeps IntOrString(0) unambiguous
   IntOrString(std::string s) : value(std::move(s)) {}    // NOLINT
   IntOrString(const char* s) : value(std::string(s)) {}  // NOLINT
 

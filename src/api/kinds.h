@@ -6,9 +6,17 @@
 #include <vector>
 
 #include "api/field_error.h"
+#include "common/field_path.h"
 #include "common/json_value.h"
 
 namespace devflow::api {
+
+// Which syntax an object's metadata.name must follow (Kubernetes differs per kind).
+enum class NameRule {
+  kDnsSubdomain,  // most kinds: at most 253 of [a-z0-9.-]
+  kDnsLabel,      // Namespace: at most 63 of [a-z0-9-]
+  kDns1035Label,  // Service: a DNS label that starts with a letter
+};
 
 struct KindInfo {
   std::string_view group;                     // "" for the core group
@@ -21,6 +29,11 @@ struct KindInfo {
   bool status_subresource = false;  // status is written through /status only
   // Decodes and validates an object of this kind; returns every problem (empty when valid).
   FieldErrors (*check)(const json::Value& object) = nullptr;
+  // Lists fields the kind does not define (likely misspellings), for lint warnings; nullptr when
+  // devflow models the kind only partly and cannot tell.
+  std::vector<FieldPath> (*unknown_fields)(const json::Value& object) = nullptr;
+  // The rule for metadata.name, applied by the generic metadata check (object_check.h).
+  NameRule name_rule = NameRule::kDnsSubdomain;
 
   // "argoproj.io/v1alpha1", or "v1" for the core group.
   std::string ApiVersion() const;

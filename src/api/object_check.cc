@@ -1,5 +1,6 @@
 #include "api/object_check.h"
 
+#include "api/core_kinds_validation.h"
 #include "api/decode.h"
 #include "api/kinds.h"
 #include "api/meta_codec.h"
@@ -21,7 +22,21 @@ void AddKeyError(FieldErrors* errors, FieldPath path, std::string message) {
 
 }  // namespace
 
-void ValidateObjectMeta(const json::Value& object, bool namespaced, FieldErrors* errors) {
+std::string CheckName(NameRule rule, std::string_view name) {
+  switch (rule) {
+    case NameRule::kDnsSubdomain:
+      return CheckDnsSubdomain(name);
+    case NameRule::kDnsLabel:
+      return CheckDnsLabel(name);
+    case NameRule::kDns1035Label:
+      return CheckDns1035Label(name);
+  }
+  return {};
+}
+
+void ValidateObjectMeta(const json::Value& object, const KindInfo* info, FieldErrors* errors) {
+  const bool namespaced = info == nullptr || info->namespaced;
+  const NameRule name_rule = info == nullptr ? NameRule::kDnsSubdomain : info->name_rule;
   const json::Value* metadata_value = object.Find("metadata");
   FieldPath path("metadata");
   if (metadata_value == nullptr || metadata_value->is_null()) {
@@ -36,7 +51,7 @@ void ValidateObjectMeta(const json::Value& object, bool namespaced, FieldErrors*
   if (meta.name.empty() && meta.generate_name.empty()) {
     errors->push_back(FieldError{path.Child("name"), "is required (or set generateName)"});
   } else if (!meta.name.empty()) {
-    Add(errors, path.Child("name"), CheckDnsSubdomain(meta.name));
+    Add(errors, path.Child("name"), CheckName(name_rule, meta.name));
   }
   if (!meta.namespace_.empty()) {
     if (!namespaced) {
@@ -71,9 +86,18 @@ ObjectCheck CheckObject(const json::Value& object) {
     typed = false;
   }
   const KindInfo* info = typed ? FindKind(api_version->as_string(), kind->as_string()) : nullptr;
-  ValidateObjectMeta(object, info == nullptr || info->namespaced, &result.errors);
+  ValidateObjectMeta(object, info, &result.errors);
   if (info == nullptr) return result;
   result.known_kind = true;
+  if (info->unknown_fields != nullptr) {
+    for (FieldPath& path : info->unknown_fields(object)) {
+      FieldError w{std::move(path), "unknown field: " + info->ApiVersion() + " " +
+                                        std::string(info->kind) +
+                                        " does not define it (misspelt?); it will be ignored"};
+      w.about_key = true;
+      result.warnings.push_back(std::move(w));
+    }
+  }
   if (info->check != nullptr) {
     FieldErrors kind_errors = info->check(object);
     result.errors.insert(result.errors.end(), kind_errors.begin(), kind_errors.end());

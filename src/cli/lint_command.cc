@@ -7,6 +7,16 @@
 #include "cli/manifest_files.h"
 
 namespace devflow::cli {
+namespace {
+
+void Print(const std::string& source, const SourceMap& positions, const api::FieldError& e,
+           const char* severity, std::ostream& out) {
+  Mark at = positions.Locate(e.path, e.value_offset, e.about_key);
+  out << source << ":" << at.line << ":" << at.column << ": " << severity << api::ToString(e)
+      << "\n";
+}
+
+}  // namespace
 
 int RunLint(const std::vector<std::string>& paths, std::istream& in, std::ostream& out,
             std::ostream& err) {
@@ -17,6 +27,7 @@ int RunLint(const std::vector<std::string>& paths, std::istream& in, std::ostrea
   }
   int objects = 0;
   int problems = 0;
+  int warnings = 0;
   for (const SourceText& source : *sources) {
     auto manifests = api::ReadManifests(source.text, source.name);
     if (!manifests.ok()) {
@@ -29,17 +40,21 @@ int RunLint(const std::vector<std::string>& paths, std::istream& in, std::ostrea
       ++objects;
       api::ObjectCheck check = api::CheckObject(manifest.object);
       for (const api::FieldError& e : check.errors) {
-        Mark at = manifest.positions.Locate(e.path, e.value_offset, e.about_key);
-        out << source.name << ":" << at.line << ":" << at.column << ": " << api::ToString(e)
-            << "\n";
+        Print(source.name, manifest.positions, e, "", out);
         ++problems;
+      }
+      for (const api::FieldError& w : check.warnings) {
+        Print(source.name, manifest.positions, w, "warning: ", out);
+        ++warnings;
       }
     }
   }
   err << "devflow lint: " << sources->size() << (sources->size() == 1 ? " file, " : " files, ")
       << objects << (objects == 1 ? " object, " : " objects, ")
-      << (problems == 0 ? "no" : std::to_string(problems)) << (problems == 1 ? " error" : " errors")
-      << "\n";
+      << (problems == 0 ? "no" : std::to_string(problems))
+      << (problems == 1 ? " error" : " errors");
+  if (warnings > 0) err << ", " << warnings << (warnings == 1 ? " warning" : " warnings");
+  err << "\n";
   return problems == 0 ? kLintClean : kLintErrors;
 }
 

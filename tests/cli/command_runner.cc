@@ -22,6 +22,8 @@ std::string Slurp(const std::filesystem::path& p) {
 
 }  // namespace
 
+std::string ReadFileForTest(const std::string& path) { return Slurp(path); }
+
 CommandOutput RunCommand(const std::string& command, const std::string& input) {
   char dir_template[] = "/tmp/devflow-cmd-XXXXXX";
   if (mkdtemp(dir_template) == nullptr) {

@@ -15,4 +15,7 @@ struct CommandOutput {
 // shell cannot be started (a broken test environment, not a test failure).
 CommandOutput RunCommand(const std::string& command, const std::string& input = "");
 
+// Returns the contents of a file (empty when it cannot be read).
+std::string ReadFileForTest(const std::string& path);
+
 }  // namespace devflow::testing

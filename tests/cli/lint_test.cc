@@ -32,7 +32,7 @@ TEST(LintTest, ReadsStandardInput) {
                       "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: Bad_Name\n");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out,
-            "-:4:9: metadata.name: must be at most 253 lowercase letters, digits, '-' and '.', "
+            "-:4:9: metadata.name: must be at most 63 lowercase letters, digits and '-', "
             "starting and ending with a letter or digit, got \"Bad_Name\"\n");
 }
 
@@ -66,6 +66,31 @@ TEST(LintTest, ReportsEveryErrorOfEveryFile) {
   EXPECT_NE(r.out.find(expected_file + ":6:5: metadata.labels[bad key]:"), std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find(expected_file + ":8:1: kind: is required"), std::string::npos) << r.out;
+}
+
+TEST(LintTest, WarnsAboutMisspeltRolloutFieldsWithoutFailing) {
+  auto r = RunCommand(kDevflow + " lint -f -",
+                      "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r}\n"
+                      "spec:\n  selector: {matchLabels: {app: r}}\n  template:\n"
+                      "    metadata: {labels: {app: r}}\n"
+                      "    spec: {containers: [{name: c, image: i}]}\n"
+                      "  strategy:\n    blueGreen:\n      activeService: a\n"
+                      "      autoPromotionEnable: false\n");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(r.out,
+            "-:12:7: warning: spec.strategy.blueGreen.autoPromotionEnable: unknown field: "
+            "argoproj.io/v1alpha1 Rollout does not define it (misspelt?); it will be ignored\n");
+  EXPECT_EQ(r.err, "devflow lint: 1 file, 1 object, no errors, 1 warning\n");
+}
+
+// The exact output for a file with many kinds of mistakes: one line per mistake, each naming the
+// file, line, column and field path, in document order.
+TEST(LintTest, GoldenOutputForInvalidRolloutsAndTemplates) {
+  const std::string dir = kSource + "/tests/testdata/lint-errors";
+  auto r = RunCommand("cd " + dir + " && " + kDevflow + " lint -f rollout-and-template.yaml");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, testing::ReadFileForTest(dir + "/rollout-and-template.expected"));
+  EXPECT_EQ(r.err, "devflow lint: 1 file, 3 objects, 11 errors\n");
 }
 
 }  // namespace
