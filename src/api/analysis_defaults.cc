@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "api/defaults.h"
+#include "api/validation_util.h"
 
 namespace devflow::api {
 namespace {
@@ -30,12 +31,6 @@ int32_t IntValue(const IntOrString& v) {
     return 0;
   }
   return static_cast<int32_t>(n);
-}
-
-std::string Quoted(std::string_view s) {
-  std::string out;
-  json::AppendQuoted(s, out);
-  return out;
 }
 
 int32_t OrDefault(const std::optional<IntOrString>& v, int32_t fallback) {

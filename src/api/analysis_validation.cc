@@ -9,23 +9,11 @@
 #include "api/decode.h"
 #include "api/duration.h"
 #include "api/pod_validation.h"
+#include "api/validation_util.h"
 #include "api/workloads_codec.h"
 
 namespace devflow::api {
 namespace {
-
-void Add(FieldErrors* errors, const FieldPath& path, std::string message) {
-  FieldError e;
-  e.path = path;
-  e.message = std::move(message);
-  errors->push_back(std::move(e));
-}
-
-std::string Quoted(std::string_view s) {
-  std::string out;
-  json::AppendQuoted(s, out);
-  return out;
-}
 
 std::string Join(const std::vector<std::string_view>& items) {
   std::string out;
@@ -58,7 +46,7 @@ IntField ReadIntField(const std::optional<IntOrString>& field, int64_t fallback,
       !digits.empty() && digits.size() <= 10 &&
       std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
   if (!numeric) {
-    Add(errors, path, "must be an integer or a \"{{args.<name>}}\" placeholder, got " + Quoted(s));
+    AddFieldError(errors, path, "must be an integer or a \"{{args.<name>}}\" placeholder, got " + Quoted(s));
     return {false, 0};
   }
   int64_t v = std::stoll(std::string(digits));
@@ -69,9 +57,9 @@ void CheckDuration(const std::string& text, const FieldPath& path, FieldErrors* 
   if (text.empty() || HasTemplatePlaceholder(text)) return;
   Result<std::chrono::nanoseconds> d = ParseGoDuration(text);
   if (!d.ok()) {
-    Add(errors, path, d.error().message());
+    AddFieldError(errors, path, d.error().message());
   } else if (d->count() < 0) {
-    Add(errors, path, "must not be negative, got " + Quoted(text));
+    AddFieldError(errors, path, "must not be negative, got " + Quoted(text));
   }
 }
 
@@ -106,7 +94,7 @@ void ValidateHeaders(const std::vector<WebMetricHeader>& headers, const FieldPat
                      FieldErrors* errors) {
   for (size_t i = 0; i < headers.size(); ++i) {
     if (headers[i].key.empty()) {
-      Add(errors, path.Index(i).Child("key"), "is required: the header's name");
+      AddFieldError(errors, path.Index(i).Child("key"), "is required: the header's name");
     }
   }
 }
@@ -122,39 +110,39 @@ bool IsHttpUrl(std::string_view url) {
 }
 
 void ValidatePrometheus(const PrometheusMetric& p, const FieldPath& path, FieldErrors* errors) {
-  if (p.query.empty()) Add(errors, path.Child("query"), "is required: the PromQL query to run");
+  if (p.query.empty()) AddFieldError(errors, path.Child("query"), "is required: the PromQL query to run");
   if (!p.address.empty() && !HasTemplatePlaceholder(p.address) && !IsHttpUrl(p.address)) {
-    Add(errors, path.Child("address"),
+    AddFieldError(errors, path.Child("address"),
         "must be an http(s) URL such as \"http://prometheus:9090\", got " + Quoted(p.address));
   }
   if (p.timeout && *p.timeout < 0) {
-    Add(errors, path.Child("timeout"),
+    AddFieldError(errors, path.Child("timeout"),
         "must be >= 0 seconds (0 means the default 30), got " + std::to_string(*p.timeout));
   }
   ValidateHeaders(p.headers, path.Child("headers"), errors);
 }
 
 void ValidateWeb(const WebMetric& w, const FieldPath& path, FieldErrors* errors) {
-  if (w.url.empty()) Add(errors, path.Child("url"), "is required: the URL to query");
+  if (w.url.empty()) AddFieldError(errors, path.Child("url"), "is required: the URL to query");
   bool method_ok = w.method.empty() || w.method == "GET" || w.method == "POST" || w.method == "PUT";
   if (!method_ok) {
-    Add(errors, path.Child("method"), "must be GET, POST or PUT, got " + Quoted(w.method));
+    AddFieldError(errors, path.Child("method"), "must be GET, POST or PUT, got " + Quoted(w.method));
   }
   bool has_json_body = !w.json_body.is_null();
   if (!w.body.empty() && has_json_body) {
-    Add(errors, path.Child("jsonBody"), "must not be set together with body: use one of them");
+    AddFieldError(errors, path.Child("jsonBody"), "must not be set together with body: use one of them");
   }
   std::string method = WebMethod(w);
   if (method_ok && method != "POST" && method != "PUT") {
     if (!w.body.empty()) {
-      Add(errors, path.Child("body"), "is only allowed with method POST or PUT, got " + method);
+      AddFieldError(errors, path.Child("body"), "is only allowed with method POST or PUT, got " + method);
     }
     if (has_json_body) {
-      Add(errors, path.Child("jsonBody"), "is only allowed with method POST or PUT, got " + method);
+      AddFieldError(errors, path.Child("jsonBody"), "is only allowed with method POST or PUT, got " + method);
     }
   }
   if (w.timeout_seconds < 0) {
-    Add(errors, path.Child("timeoutSeconds"),
+    AddFieldError(errors, path.Child("timeoutSeconds"),
         "must be >= 0 (0 means the default 10), got " + std::to_string(w.timeout_seconds));
   }
   ValidateHeaders(w.headers, path.Child("headers"), errors);
@@ -163,7 +151,7 @@ void ValidateWeb(const WebMetric& w, const FieldPath& path, FieldErrors* errors)
 void ValidateJob(const JobMetric& job, const FieldPath& path, FieldErrors* errors) {
   FieldPath spec_path = path.Child("spec");
   if (!job.spec.is_object()) {
-    Add(errors, spec_path, "is required: a batch/v1 JobSpec with a pod template");
+    AddFieldError(errors, spec_path, "is required: a batch/v1 JobSpec with a pod template");
     return;
   }
   FieldErrors decode_errors;
@@ -174,7 +162,7 @@ void ValidateJob(const JobMetric& job, const FieldPath& path, FieldErrors* error
   }
   const json::Value* tmpl = job.spec.Find("template");
   if (tmpl == nullptr || tmpl->is_null()) {
-    Add(errors, spec_path.Child("template"), "is required: the pod template the Job runs");
+    AddFieldError(errors, spec_path.Child("template"), "is required: the pod template the Job runs");
     return;
   }
   ValidatePodTemplate(spec.template_, spec_path.Child("template"), errors,
@@ -184,14 +172,14 @@ void ValidateJob(const JobMetric& job, const FieldPath& path, FieldErrors* error
 void ValidateProvider(const MetricProvider& provider, const FieldPath& path, FieldErrors* errors) {
   std::string allowed = Join(MetricProviderNames());
   for (const json::Member& m : provider.extra) {
-    Add(errors, path.Child(m.key),
+    AddFieldError(errors, path.Child(m.key),
         "unknown provider " + Quoted(m.key) + "; known providers: " + allowed);
   }
   std::vector<std::string_view> set = SetProviders(provider);
   if (set.empty() && provider.extra.empty()) {
-    Add(errors, path, "must set exactly one provider (one of: " + allowed + "), got none");
+    AddFieldError(errors, path, "must set exactly one provider (one of: " + allowed + "), got none");
   } else if (set.size() > 1) {
-    Add(errors, path,
+    AddFieldError(errors, path,
         "must set exactly one provider (one of: " + allowed + "), got " +
             std::to_string(set.size()) + ": " + Join(set));
   }
@@ -214,7 +202,7 @@ void ValidateLimits(const Metric& m, const FieldPath& path, FieldErrors* errors)
 
   auto non_negative = [&](const IntField& f, std::string_view name) {
     if (f.known && f.value < 0) {
-      Add(errors, path.Child(name), "must be >= 0, got " + std::to_string(f.value));
+      AddFieldError(errors, path.Child(name), "must be >= 0, got " + std::to_string(f.value));
       return false;
     }
     return f.known;
@@ -230,7 +218,7 @@ void ValidateLimits(const Metric& m, const FieldPath& path, FieldErrors* errors)
     bool disabled_ok =
         failure.value == -1 && (!consecutive_success.known || consecutive_success.value > 0);
     if (!disabled_ok) {
-      Add(errors, path.Child("failureLimit"),
+      AddFieldError(errors, path.Child("failureLimit"),
           "must be >= 0, or -1 together with consecutiveSuccessLimit > 0, got " +
               std::to_string(failure.value));
       failure_ok = false;
@@ -238,7 +226,7 @@ void ValidateLimits(const Metric& m, const FieldPath& path, FieldErrors* errors)
   }
 
   if (count_ok && count.value > 1 && m.interval.empty()) {
-    Add(errors, count_path,
+    AddFieldError(errors, count_path,
         "is " + std::to_string(count.value) +
             ", which needs an interval between measurements: set interval, or use a count of 0 "
             "or 1");
@@ -246,19 +234,19 @@ void ValidateLimits(const Metric& m, const FieldPath& path, FieldErrors* errors)
   if (!count_ok || count.value == 0) return;
   if (failure_ok && success_ok) {
     if (failure.value >= 0 && count.value < failure.value + consecutive_success.value) {
-      Add(errors, count_path,
+      AddFieldError(errors, count_path,
           "must be >= failureLimit + consecutiveSuccessLimit (" + std::to_string(failure.value) +
               " + " + std::to_string(consecutive_success.value) + " = " +
               std::to_string(failure.value + consecutive_success.value) + "), got " +
               std::to_string(count.value));
     } else if (failure.value < 0 && count.value < consecutive_success.value) {
-      Add(errors, count_path,
+      AddFieldError(errors, count_path,
           "must be >= consecutiveSuccessLimit (" + std::to_string(consecutive_success.value) +
               ") when failureLimit is -1, got " + std::to_string(count.value));
     }
   }
   if (inconclusive_ok && count.value < inconclusive.value) {
-    Add(errors, count_path,
+    AddFieldError(errors, count_path,
         "must be >= inconclusiveLimit (" + std::to_string(inconclusive.value) + "), got " +
             std::to_string(count.value));
   }
@@ -282,9 +270,9 @@ std::vector<std::string> ValidateMetrics(const std::vector<Metric>& metrics, con
     const Metric& m = metrics[i];
     FieldPath p = path.Index(i);
     if (m.name.empty()) {
-      Add(errors, p.Child("name"), "is required");
+      AddFieldError(errors, p.Child("name"), "is required");
     } else if (!seen.insert(m.name).second) {
-      Add(errors, p.Child("name"), "duplicate metric name " + Quoted(m.name));
+      AddFieldError(errors, p.Child("name"), "duplicate metric name " + Quoted(m.name));
     }
     names.push_back(m.name);
     ValidateMetric(m, p, errors);
@@ -297,16 +285,16 @@ void ValidateMetricNameRule(const std::string& rule, const FieldPath& path,
                             const std::vector<std::string>* metric_names,
                             std::set<std::string>& seen, FieldErrors* errors) {
   if (rule.empty()) {
-    Add(errors, path, "is required: a regular expression matching metric names (\".*\" for all)");
+    AddFieldError(errors, path, "is required: a regular expression matching metric names (\".*\" for all)");
     return;
   }
   if (!seen.insert(rule).second) {
-    Add(errors, path, "duplicate metricName " + Quoted(rule));
+    AddFieldError(errors, path, "duplicate metricName " + Quoted(rule));
     return;
   }
   auto re = CompileMetricNameRule(rule);
   if (!re.ok()) {
-    Add(errors, path, re.error().message());
+    AddFieldError(errors, path, re.error().message());
     return;
   }
   if (metric_names == nullptr) return;
@@ -318,13 +306,13 @@ void ValidateMetricNameRule(const std::string& rule, const FieldPath& path,
     if (!names.empty()) names += ", ";
     names += Quoted(name);
   }
-  Add(errors, path, "Rule didn't match any metric name(s); metrics are " + names);
+  AddFieldError(errors, path, "Rule didn't match any metric name(s); metrics are " + names);
 }
 
 void ValidateSpec(const AnalysisTemplateSpec& spec, FieldErrors* errors) {
   FieldPath path("spec");
   if (spec.metrics.empty() && spec.templates.empty()) {
-    Add(errors, path.Child("metrics"),
+    AddFieldError(errors, path.Child("metrics"),
         "must list at least one metric (or include other templates through spec.templates)");
   }
   std::vector<std::string> names = ValidateMetrics(spec.metrics, path.Child("metrics"), errors);
@@ -336,7 +324,7 @@ void ValidateSpec(const AnalysisTemplateSpec& spec, FieldErrors* errors) {
                                known, errors);
   for (size_t i = 0; i < spec.templates.size(); ++i) {
     if (spec.templates[i].template_name.empty()) {
-      Add(errors, path.Child("templates").Index(i).Child("templateName"),
+      AddFieldError(errors, path.Child("templates").Index(i).Child("templateName"),
           "is required: the name of the AnalysisTemplate (or ClusterAnalysisTemplate) to include");
     }
   }
@@ -383,36 +371,36 @@ void ValidateArguments(const std::vector<Argument>& args, const FieldPath& path,
     const Argument& arg = args[i];
     FieldPath p = path.Index(i);
     if (arg.name.empty()) {
-      Add(errors, p.Child("name"), "is required");
+      AddFieldError(errors, p.Child("name"), "is required");
     } else if (!seen.insert(arg.name).second) {
-      Add(errors, p.Child("name"), "duplicate arg name " + Quoted(arg.name));
+      AddFieldError(errors, p.Child("name"), "duplicate arg name " + Quoted(arg.name));
     }
     if (!arg.value_from) continue;
     FieldPath vp = p.Child("valueFrom");
     if (arg.value) {
-      Add(errors, vp, "must not be set together with value: use one of them");
+      AddFieldError(errors, vp, "must not be set together with value: use one of them");
     }
     const ArgumentValueFrom& from = *arg.value_from;
     if (from.pod_template_hash_value) {
-      Add(errors, vp.Child("podTemplateHashValue"),
+      AddFieldError(errors, vp.Child("podTemplateHashValue"),
           "is only allowed in a Rollout's analysis args; use secretKeyRef or fieldRef here");
     }
     if (from.secret_key_ref && from.field_ref) {
-      Add(errors, vp, "must set exactly one of secretKeyRef and fieldRef, got both");
+      AddFieldError(errors, vp, "must set exactly one of secretKeyRef and fieldRef, got both");
     } else if (!from.secret_key_ref && !from.field_ref && !from.pod_template_hash_value) {
-      Add(errors, vp, "must set exactly one of secretKeyRef and fieldRef, got none");
+      AddFieldError(errors, vp, "must set exactly one of secretKeyRef and fieldRef, got none");
     }
     if (from.secret_key_ref) {
       FieldPath sp = vp.Child("secretKeyRef");
       if (from.secret_key_ref->name.empty()) {
-        Add(errors, sp.Child("name"), "is required: the Secret's name");
+        AddFieldError(errors, sp.Child("name"), "is required: the Secret's name");
       }
       if (from.secret_key_ref->key.empty()) {
-        Add(errors, sp.Child("key"), "is required: the key in the Secret");
+        AddFieldError(errors, sp.Child("key"), "is required: the key in the Secret");
       }
     }
     if (from.field_ref && from.field_ref->field_path.empty()) {
-      Add(errors, vp.Child("fieldRef").Child("fieldPath"),
+      AddFieldError(errors, vp.Child("fieldRef").Child("fieldPath"),
           "is required, e.g. \"metadata.labels['app']\"");
     }
   }
@@ -436,7 +424,7 @@ void ValidateMeasurementRetention(const std::vector<MeasurementRetention>& rules
     ValidateMetricNameRule(rules[i].metric_name, path.Index(i).Child("metricName"), metric_names,
                            seen, errors);
     if (rules[i].limit <= 0) {
-      Add(errors, path.Index(i).Child("limit"),
+      AddFieldError(errors, path.Index(i).Child("limit"),
           "must be > 0 (measurements kept per metric), got " + std::to_string(rules[i].limit));
     }
   }
@@ -458,7 +446,7 @@ FieldErrors Validate(const AnalysisRun& run) {
   FieldErrors errors;
   FieldPath path("spec");
   if (run.spec.metrics.empty()) {
-    Add(&errors, path.Child("metrics"), "must list at least one metric");
+    AddFieldError(&errors, path.Child("metrics"), "must list at least one metric");
   }
   std::vector<std::string> names =
       ValidateMetrics(run.spec.metrics, path.Child("metrics"), &errors);
@@ -469,7 +457,7 @@ FieldErrors Validate(const AnalysisRun& run) {
   if (run.spec.ttl_strategy) {
     FieldPath tp = path.Child("ttlStrategy");
     auto check = [&](const std::optional<int32_t>& v, std::string_view name) {
-      if (v && *v < 0) Add(&errors, tp.Child(name), "must be >= 0, got " + std::to_string(*v));
+      if (v && *v < 0) AddFieldError(&errors, tp.Child(name), "must be >= 0, got " + std::to_string(*v));
     };
     check(run.spec.ttl_strategy->seconds_after_completion, "secondsAfterCompletion");
     check(run.spec.ttl_strategy->seconds_after_failure, "secondsAfterFailure");

@@ -7,28 +7,10 @@
 
 #include "api/name_rules.h"
 #include "api/pod_validation.h"
+#include "api/validation_util.h"
 
 namespace devflow::api {
 namespace {
-
-std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
-
-void Add(FieldErrors& errors, const FieldPath& path, std::string message) {
-  if (!message.empty()) errors.push_back(FieldError{path, std::move(message)});
-}
-
-// "must be A, B or C, got \"x\"" unless value is one of `allowed`.
-std::string CheckOneOf(std::string_view value, std::initializer_list<std::string_view> allowed) {
-  std::string list;
-  size_t i = 0;
-  for (std::string_view a : allowed) {
-    if (value == a) return {};
-    if (i > 0) list += (i + 1 == allowed.size()) ? " or " : ", ";
-    list += a;
-    ++i;
-  }
-  return "must be " + list + ", got " + Quote(value);
-}
 
 std::string CheckRange(int64_t value, int64_t lo, int64_t hi) {
   if (value >= lo && value <= hi) return {};
@@ -52,8 +34,8 @@ bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '
 void ValidateLabelMap(const std::map<std::string, std::string>& labels, const FieldPath& path,
                       FieldErrors& errors) {
   for (const auto& [key, value] : labels) {
-    Add(errors, path.Child(key), CheckQualifiedName(key));
-    Add(errors, path.Child(key), CheckLabelValue(value));
+    AddFieldError(&errors, path.Child(key), CheckQualifiedName(key));
+    AddFieldError(&errors, path.Child(key), CheckLabelValue(value));
   }
 }
 
@@ -66,41 +48,42 @@ void ValidateServicePorts(const ServiceSpec& spec, const FieldPath& path, FieldE
     FieldPath p = path.Index(i);
     if (port.name.empty()) {
       if (spec.ports.size() > 1) {
-        Add(errors, p.Child("name"),
+        AddFieldError(
+            &errors, p.Child("name"),
             "is required when the Service has more than one port (a DNS label, e.g. \"http\")");
       }
     } else {
-      Add(errors, p.Child("name"), CheckDnsLabel(port.name));
+      AddFieldError(&errors, p.Child("name"), CheckDnsLabel(port.name));
       if (!names.insert(port.name).second) {
-        Add(errors, p.Child("name"),
-            "duplicate port name " + Quote(port.name) + ": port names must be unique");
+        AddFieldError(&errors, p.Child("name"),
+                      "duplicate port name " + Quoted(port.name) + ": port names must be unique");
       }
     }
     std::string protocol = port.protocol.empty() ? "TCP" : port.protocol;
-    Add(errors, p.Child("protocol"), CheckOneOf(protocol, {"TCP", "UDP", "SCTP"}));
-    Add(errors, p.Child("port"), CheckRange(port.port, 1, 65535));
+    AddFieldError(&errors, p.Child("protocol"), CheckOneOf(protocol, {"TCP", "UDP", "SCTP"}));
+    AddFieldError(&errors, p.Child("port"), CheckRange(port.port, 1, 65535));
     if (!port_protocols.emplace(port.port, protocol).second) {
-      Add(errors, p,
-          "duplicate port " + std::to_string(port.port) + "/" + protocol +
-              ": each port and protocol pair may appear once");
+      AddFieldError(&errors, p,
+                    "duplicate port " + std::to_string(port.port) + "/" + protocol +
+                        ": each port and protocol pair may appear once");
     }
     FieldPath target = p.Child("targetPort");
     if (port.target_port.is_int()) {
       // 0 means unset: the API server defaults it to `port`.
       int64_t t = port.target_port.int_value();
-      if (t != 0) Add(errors, target, CheckRange(t, 1, 65535));
+      if (t != 0) AddFieldError(&errors, target, CheckRange(t, 1, 65535));
     } else {
       std::string why = CheckPortName(port.target_port.string_value());
       if (!why.empty())
-        Add(errors, target, "must be a port number 1..65535 or a port name: " + why);
+        AddFieldError(&errors, target, "must be a port number 1..65535 or a port name: " + why);
     }
     if (port.node_port != 0) {
       if (!node_ports_allowed) {
-        Add(errors, p.Child("nodePort"),
-            "may only be set when type is NodePort or LoadBalancer, got type " +
-                Quote(spec.type.empty() ? "ClusterIP" : spec.type));
+        AddFieldError(&errors, p.Child("nodePort"),
+                      "may only be set when type is NodePort or LoadBalancer, got type " +
+                          Quoted(spec.type.empty() ? "ClusterIP" : spec.type));
       } else {
-        Add(errors, p.Child("nodePort"), CheckRange(port.node_port, 1, 65535));
+        AddFieldError(&errors, p.Child("nodePort"), CheckRange(port.node_port, 1, 65535));
       }
     }
   }
@@ -113,7 +96,8 @@ bool IsConfigKeyChar(char c) {
 
 std::string CheckConfigKey(std::string_view key) {
   const std::string rule =
-      "must be 1..253 letters, digits, '-', '_' or '.', and not \".\" or \"..\", got " + Quote(key);
+      "must be 1..253 letters, digits, '-', '_' or '.', and not \".\" or \"..\", got " +
+      Quoted(key);
   if (key.empty() || key.size() > 253 || key == "." || key == "..") return rule;
   for (char c : key) {
     if (!IsConfigKeyChar(c)) return rule;
@@ -125,8 +109,8 @@ constexpr size_t kMaxSecretSize = 1 << 20;
 
 void RequireSecretKey(const Secret& secret, const std::string& key, FieldErrors& errors) {
   if (secret.data.contains(key) || secret.string_data.contains(key)) return;
-  Add(errors, FieldPath("data").Child(key),
-      "is required for type " + Quote(secret.type) + " (in data or stringData)");
+  AddFieldError(&errors, FieldPath("data").Child(key),
+                "is required for type " + Quoted(secret.type) + " (in data or stringData)");
 }
 
 }  // namespace
@@ -135,7 +119,7 @@ std::string CheckDns1035Label(std::string_view name) {
   const std::string rule =
       "must be at most 63 lowercase letters, digits and '-', starting with a letter and ending "
       "with a letter or digit, got " +
-      Quote(name);
+      Quoted(name);
   if (name.empty() || name.size() > 63) return rule;
   for (char c : name) {
     if (!IsLowerAlnum(c) && c != '-') return rule;
@@ -149,13 +133,14 @@ FieldErrors Validate(const Service& service) {
   const ServiceSpec& spec = service.spec;
   FieldPath s("spec");
   if (!spec.type.empty()) {
-    Add(errors, s.Child("type"),
-        CheckOneOf(spec.type, {"ClusterIP", "NodePort", "LoadBalancer", "ExternalName"}));
+    AddFieldError(&errors, s.Child("type"),
+                  CheckOneOf(spec.type, {"ClusterIP", "NodePort", "LoadBalancer", "ExternalName"}));
   }
   bool external = spec.type == "ExternalName";
   bool headless = spec.cluster_ip == "None";
   if (spec.ports.empty() && !external && !headless) {
-    Add(errors, s.Child("ports"),
+    AddFieldError(
+        &errors, s.Child("ports"),
         "is required: at least one port (only ExternalName and headless (clusterIP: None) "
         "Services may have none)");
   }
@@ -163,37 +148,38 @@ FieldErrors Validate(const Service& service) {
     std::string_view name = spec.external_name;
     if (name.ends_with('.')) name.remove_suffix(1);
     if (spec.external_name.empty()) {
-      Add(errors, s.Child("externalName"), "is required when type is ExternalName (a DNS name)");
+      AddFieldError(&errors, s.Child("externalName"),
+                    "is required when type is ExternalName (a DNS name)");
     } else {
-      Add(errors, s.Child("externalName"), CheckDnsSubdomain(name));
+      AddFieldError(&errors, s.Child("externalName"), CheckDnsSubdomain(name));
     }
   }
   ValidateServicePorts(spec, s.Child("ports"), errors);
   ValidateLabelMap(spec.selector, s.Child("selector"), errors);
   if (!spec.session_affinity.empty()) {
-    Add(errors, s.Child("sessionAffinity"),
-        CheckOneOf(spec.session_affinity, {"None", "ClientIP"}));
+    AddFieldError(&errors, s.Child("sessionAffinity"),
+                  CheckOneOf(spec.session_affinity, {"None", "ClientIP"}));
   }
   if (!spec.external_traffic_policy.empty()) {
     FieldPath p = s.Child("externalTrafficPolicy");
     if (spec.type != "NodePort" && spec.type != "LoadBalancer") {
-      Add(errors, p,
-          "may only be set when type is NodePort or LoadBalancer, got type " +
-              Quote(spec.type.empty() ? "ClusterIP" : spec.type));
+      AddFieldError(&errors, p,
+                    "may only be set when type is NodePort or LoadBalancer, got type " +
+                        Quoted(spec.type.empty() ? "ClusterIP" : spec.type));
     } else {
-      Add(errors, p, CheckOneOf(spec.external_traffic_policy, {"Cluster", "Local"}));
+      AddFieldError(&errors, p, CheckOneOf(spec.external_traffic_policy, {"Cluster", "Local"}));
     }
   }
   if (!spec.cluster_ip.empty() && !headless && !IsIp(spec.cluster_ip)) {
-    Add(errors, s.Child("clusterIP"),
-        "must be empty (allocate), \"None\" (headless) or an IP address, got " +
-            Quote(spec.cluster_ip));
+    AddFieldError(&errors, s.Child("clusterIP"),
+                  "must be empty (allocate), \"None\" (headless) or an IP address, got " +
+                      Quoted(spec.cluster_ip));
   }
   if (!spec.cluster_ip.empty() && !spec.cluster_ips.empty() &&
       spec.cluster_ips[0] != spec.cluster_ip) {
-    Add(errors, s.Child("clusterIPs").Index(0),
-        "must equal spec.clusterIP " + Quote(spec.cluster_ip) + ", got " +
-            Quote(spec.cluster_ips[0]));
+    AddFieldError(&errors, s.Child("clusterIPs").Index(0),
+                  "must equal spec.clusterIP " + Quoted(spec.cluster_ip) + ", got " +
+                      Quoted(spec.cluster_ips[0]));
   }
   return errors;
 }
@@ -209,13 +195,13 @@ FieldErrors Validate(const Namespace& ns) {
       problem =
           "must be a standard finalizer (kubernetes, orphan, foregroundDeletion) or "
           "domain-qualified (example.com/name), got " +
-          Quote(f);
+          Quoted(f);
     }
-    Add(errors, finalizers.Index(i), problem);
+    AddFieldError(&errors, finalizers.Index(i), problem);
   }
   if (!ns.status.phase.empty()) {
-    Add(errors, FieldPath("status").Child("phase"),
-        CheckOneOf(ns.status.phase, {"Active", "Terminating"}));
+    AddFieldError(&errors, FieldPath("status").Child("phase"),
+                  CheckOneOf(ns.status.phase, {"Active", "Terminating"}));
   }
   return errors;
 }
@@ -225,22 +211,22 @@ FieldErrors Validate(const Secret& secret) {
   size_t total = 0;
   for (const auto& [key, value] : secret.data) {
     FieldPath p = FieldPath("data").Child(key);
-    Add(errors, p, CheckConfigKey(key));
+    AddFieldError(&errors, p, CheckConfigKey(key));
     Result<std::string> decoded = DecodeBase64(value);
     if (decoded.ok()) {
       total += decoded->size();
     } else {
-      Add(errors, p, decoded.error().message());
+      AddFieldError(&errors, p, decoded.error().message());
     }
   }
   for (const auto& [key, value] : secret.string_data) {
-    Add(errors, FieldPath("stringData").Child(key), CheckConfigKey(key));
+    AddFieldError(&errors, FieldPath("stringData").Child(key), CheckConfigKey(key));
     if (!secret.data.contains(key)) total += value.size();
   }
   if (total > kMaxSecretSize) {
-    Add(errors, FieldPath("data"),
-        "data and stringData hold " + std::to_string(total) + " bytes; must be at most " +
-            std::to_string(kMaxSecretSize) + " (1 MiB)");
+    AddFieldError(&errors, FieldPath("data"),
+                  "data and stringData hold " + std::to_string(total) + " bytes; must be at most " +
+                      std::to_string(kMaxSecretSize) + " (1 MiB)");
   }
   if (secret.type == "kubernetes.io/tls") {
     RequireSecretKey(secret, "tls.crt", errors);
@@ -253,22 +239,24 @@ FieldErrors Validate(const Secret& secret) {
 
 FieldErrors Validate(const Event& event) {
   FieldErrors errors;
-  Add(errors, FieldPath("type"), CheckOneOf(event.type, {"Normal", "Warning"}));
+  AddFieldError(&errors, FieldPath("type"), CheckOneOf(event.type, {"Normal", "Warning"}));
   FieldPath involved("involvedObject");
   if (event.involved_object.kind.empty()) {
-    Add(errors, involved.Child("kind"), "is required: the kind of the object the event is about");
+    AddFieldError(&errors, involved.Child("kind"),
+                  "is required: the kind of the object the event is about");
   }
   const std::string& ns = event.involved_object.namespace_;
   if (!ns.empty() && ns != event.metadata.namespace_) {
-    Add(errors, involved.Child("namespace"),
-        "must be empty or the event's own namespace " + Quote(event.metadata.namespace_) +
-            ", got " + Quote(ns));
+    AddFieldError(&errors, involved.Child("namespace"),
+                  "must be empty or the event's own namespace " +
+                      Quoted(event.metadata.namespace_) + ", got " + Quoted(ns));
   }
-  Add(errors, FieldPath("reason"), CheckMaxLength(event.reason, 128));
-  Add(errors, FieldPath("action"), CheckMaxLength(event.action, 128));
-  Add(errors, FieldPath("reportingComponent"), CheckMaxLength(event.reporting_component, 128));
+  AddFieldError(&errors, FieldPath("reason"), CheckMaxLength(event.reason, 128));
+  AddFieldError(&errors, FieldPath("action"), CheckMaxLength(event.action, 128));
+  AddFieldError(&errors, FieldPath("reportingComponent"),
+                CheckMaxLength(event.reporting_component, 128));
   if (event.count < 0) {
-    Add(errors, FieldPath("count"), "must be >= 0, got " + std::to_string(event.count));
+    AddFieldError(&errors, FieldPath("count"), "must be >= 0, got " + std::to_string(event.count));
   }
   return errors;
 }
@@ -277,12 +265,12 @@ FieldErrors Validate(const Lease& lease) {
   FieldErrors errors;
   FieldPath s("spec");
   if (lease.spec.lease_duration_seconds && *lease.spec.lease_duration_seconds < 1) {
-    Add(errors, s.Child("leaseDurationSeconds"),
-        "must be >= 1, got " + std::to_string(*lease.spec.lease_duration_seconds));
+    AddFieldError(&errors, s.Child("leaseDurationSeconds"),
+                  "must be >= 1, got " + std::to_string(*lease.spec.lease_duration_seconds));
   }
   if (lease.spec.lease_transitions && *lease.spec.lease_transitions < 0) {
-    Add(errors, s.Child("leaseTransitions"),
-        "must be >= 0, got " + std::to_string(*lease.spec.lease_transitions));
+    AddFieldError(&errors, s.Child("leaseTransitions"),
+                  "must be >= 0, got " + std::to_string(*lease.spec.lease_transitions));
   }
   return errors;
 }

@@ -6,43 +6,31 @@
 #include "api/analysis_validation.h"
 #include "api/duration.h"
 #include "api/pod_validation.h"
+#include "api/validation_util.h"
 #include "api/workloads_validation.h"
 
 namespace devflow::api {
 namespace {
 
-void Add(FieldErrors* errors, const FieldPath& path, std::string message) {
-  FieldError e;
-  e.path = path;
-  e.message = std::move(message);
-  errors->push_back(std::move(e));
-}
-
-std::string Quoted(std::string_view s) {
-  std::string out;
-  json::AppendQuoted(s, out);
-  return out;
-}
-
 void ValidateTemplates(const std::vector<ExperimentTemplate>& templates, const FieldPath& path,
                        FieldErrors* errors) {
   if (templates.empty()) {
-    Add(errors, path, "must list at least one template (a pod template to run)");
+    AddFieldError(errors, path, "must list at least one template (a pod template to run)");
   }
   std::set<std::string> seen;
   for (size_t i = 0; i < templates.size(); ++i) {
     const ExperimentTemplate& t = templates[i];
     FieldPath p = path.Index(i);
     if (t.name.empty()) {
-      Add(errors, p.Child("name"), "is required");
+      AddFieldError(errors, p.Child("name"), "is required");
     } else if (!seen.insert(t.name).second) {
-      Add(errors, p.Child("name"), "duplicate template name " + Quoted(t.name));
+      AddFieldError(errors, p.Child("name"), "duplicate template name " + Quoted(t.name));
     }
     if (t.replicas && *t.replicas < 0) {
-      Add(errors, p.Child("replicas"), "must be >= 0, got " + std::to_string(*t.replicas));
+      AddFieldError(errors, p.Child("replicas"), "must be >= 0, got " + std::to_string(*t.replicas));
     }
     if (t.min_ready_seconds < 0) {
-      Add(errors, p.Child("minReadySeconds"),
+      AddFieldError(errors, p.Child("minReadySeconds"),
           "must be >= 0, got " + std::to_string(t.min_ready_seconds));
     }
     FieldPath tp = p.Child("template");
@@ -60,12 +48,12 @@ void ValidateAnalyses(const std::vector<ExperimentAnalysisTemplateRef>& analyses
     const ExperimentAnalysisTemplateRef& a = analyses[i];
     FieldPath p = path.Index(i);
     if (a.name.empty()) {
-      Add(errors, p.Child("name"), "is required");
+      AddFieldError(errors, p.Child("name"), "is required");
     } else if (!seen.insert(a.name).second) {
-      Add(errors, p.Child("name"), "duplicate analysis name " + Quoted(a.name));
+      AddFieldError(errors, p.Child("name"), "duplicate analysis name " + Quoted(a.name));
     }
     if (a.template_name.empty()) {
-      Add(errors, p.Child("templateName"),
+      AddFieldError(errors, p.Child("templateName"),
           "is required: the name of the AnalysisTemplate (or ClusterAnalysisTemplate) to run");
     }
     ValidateArguments(a.args, p.Child("args"), errors);
@@ -82,17 +70,17 @@ FieldErrors Validate(const Experiment& experiment) {
   if (!spec.duration.empty()) {
     Result<std::chrono::nanoseconds> d = ParseGoDuration(spec.duration);
     if (!d.ok()) {
-      Add(&errors, path.Child("duration"), d.error().message());
+      AddFieldError(&errors, path.Child("duration"), d.error().message());
     } else if (d->count() < 0) {
-      Add(&errors, path.Child("duration"), "must not be negative, got " + Quoted(spec.duration));
+      AddFieldError(&errors, path.Child("duration"), "must not be negative, got " + Quoted(spec.duration));
     }
   }
   if (spec.progress_deadline_seconds && *spec.progress_deadline_seconds <= 0) {
-    Add(&errors, path.Child("progressDeadlineSeconds"),
+    AddFieldError(&errors, path.Child("progressDeadlineSeconds"),
         "must be > 0, got " + std::to_string(*spec.progress_deadline_seconds));
   }
   if (spec.scale_down_delay_seconds && *spec.scale_down_delay_seconds < 0) {
-    Add(&errors, path.Child("scaleDownDelaySeconds"),
+    AddFieldError(&errors, path.Child("scaleDownDelaySeconds"),
         "must be >= 0, got " + std::to_string(*spec.scale_down_delay_seconds));
   }
   ValidateAnalyses(spec.analyses, path.Child("analyses"), &errors);

@@ -12,27 +12,10 @@
 #include "api/core_kinds_validation.h"
 #include "api/name_rules.h"
 #include "api/pod_validation.h"
+#include "api/validation_util.h"
 
 namespace devflow::api {
 namespace {
-
-std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
-
-void Add(FieldErrors& errors, const FieldPath& path, std::string message) {
-  if (!message.empty()) errors.push_back(FieldError{path, std::move(message)});
-}
-
-std::string CheckOneOf(std::string_view value, std::initializer_list<std::string_view> allowed) {
-  std::string list;
-  size_t i = 0;
-  for (std::string_view a : allowed) {
-    if (value == a) return {};
-    if (i > 0) list += (i + 1 == allowed.size()) ? " or " : ", ";
-    list += a;
-    ++i;
-  }
-  return "must be " + list + ", got " + Quote(value);
-}
 
 std::string CheckRange(int64_t value, int64_t lo, int64_t hi) {
   if (value >= lo && value <= hi) return {};
@@ -44,9 +27,9 @@ std::string CheckRange(int64_t value, int64_t lo, int64_t hi) {
 void CheckMaxItems(size_t count, size_t max, std::string_view what, const FieldPath& path,
                    FieldErrors& errors) {
   if (count <= max) return;
-  Add(errors, path,
-      "must have at most " + std::to_string(max) + " " + std::string(what) + ", got " +
-          std::to_string(count));
+  AddFieldError(&errors, path,
+                "must have at most " + std::to_string(max) + " " + std::string(what) + ", got " +
+                    std::to_string(count));
 }
 
 bool IsIp(const std::string& s) {
@@ -57,13 +40,13 @@ bool IsIp(const std::string& s) {
 // A hostname as Ingress and Gateway API take it: a DNS subdomain, optionally prefixed by the
 // wildcard label "*.", and not an IP address.
 std::string CheckHostname(const std::string& host) {
-  if (IsIp(host)) return "must be a DNS name, not an IP address, got " + Quote(host);
+  if (IsIp(host)) return "must be a DNS name, not an IP address, got " + Quoted(host);
   std::string_view name = host;
   if (name.starts_with("*.")) name.remove_prefix(2);
   if (!CheckDnsSubdomain(name).empty()) {
     return "must be a DNS name (lowercase letters, digits, '-' and '.'), optionally prefixed by "
            "\"*.\", got " +
-           Quote(host);
+           Quoted(host);
   }
   return {};
 }
@@ -73,7 +56,7 @@ std::string CheckSectionName(std::string_view name) {
   const std::string rule =
       "must be 1..253 lowercase letters, digits and '-', starting and ending with a letter or "
       "digit, got " +
-      Quote(name);
+      Quoted(name);
   if (name.empty() || name.size() > 253) return rule;
   for (char c : name) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
@@ -87,18 +70,18 @@ std::string CheckSectionName(std::string_view name) {
 // a proxy would normalise away (so the match could be bypassed).
 std::string CheckAbsolutePath(std::string_view path, bool forbid_hash) {
   if (!path.starts_with('/')) {
-    return "must be an absolute path starting with '/', got " + Quote(path);
+    return "must be an absolute path starting with '/', got " + Quoted(path);
   }
   for (std::string_view bad : {"//", "/./", "/../", "%2f", "%2F"}) {
     if (path.find(bad) != std::string_view::npos) {
-      return "must not contain " + Quote(bad) + ", got " + Quote(path);
+      return "must not contain " + Quoted(bad) + ", got " + Quoted(path);
     }
   }
   if (forbid_hash && path.find('#') != std::string_view::npos) {
-    return "must not contain '#', got " + Quote(path);
+    return "must not contain '#', got " + Quoted(path);
   }
   for (std::string_view bad : {"/..", "/."}) {
-    if (path.ends_with(bad)) return "must not end with " + Quote(bad) + ", got " + Quote(path);
+    if (path.ends_with(bad)) return "must not end with " + Quoted(bad) + ", got " + Quoted(path);
   }
   return {};
 }
@@ -118,7 +101,7 @@ std::string CheckRegex(std::string_view pattern) {
   try {
     std::regex compiled(p, flags);
   } catch (const std::regex_error& e) {
-    return "must be a valid regular expression, got " + Quote(pattern) + " (" + e.what() + ")";
+    return "must be a valid regular expression, got " + Quoted(pattern) + " (" + e.what() + ")";
   }
   return {};
 }
@@ -126,8 +109,8 @@ std::string CheckRegex(std::string_view pattern) {
 void ValidateLabelMap(const std::map<std::string, std::string>& labels, const FieldPath& path,
                       FieldErrors& errors) {
   for (const auto& [key, value] : labels) {
-    Add(errors, path.Child(key), CheckQualifiedName(key));
-    Add(errors, path.Child(key), CheckLabelValue(value));
+    AddFieldError(&errors, path.Child(key), CheckQualifiedName(key));
+    AddFieldError(&errors, path.Child(key), CheckLabelValue(value));
   }
 }
 
@@ -138,40 +121,40 @@ void ValidateIngressBackend(const IngressBackend& backend, const FieldPath& path
   bool has_service = backend.service.has_value();
   bool has_resource = !backend.resource.is_null();
   if (has_service == has_resource) {
-    Add(errors, path,
-        std::string("must set exactly one of service and resource, got ") +
-            (has_service ? "both" : "neither"));
+    AddFieldError(&errors, path,
+                  std::string("must set exactly one of service and resource, got ") +
+                      (has_service ? "both" : "neither"));
   }
   if (!has_service) return;
   const IngressServiceBackend& service = *backend.service;
   FieldPath sp = path.Child("service");
   if (service.name.empty()) {
-    Add(errors, sp.Child("name"), "is required: the Service to send traffic to");
+    AddFieldError(&errors, sp.Child("name"), "is required: the Service to send traffic to");
   } else {
-    Add(errors, sp.Child("name"), CheckDns1035Label(service.name));
+    AddFieldError(&errors, sp.Child("name"), CheckDns1035Label(service.name));
   }
   FieldPath port = sp.Child("port");
   bool has_name = !service.port.name.empty();
   bool has_number = service.port.number != 0;
   if (has_name == has_number) {
-    Add(errors, port,
-        std::string("must set exactly one of name and number, got ") +
-            (has_name ? "both" : "neither"));
+    AddFieldError(&errors, port,
+                  std::string("must set exactly one of name and number, got ") +
+                      (has_name ? "both" : "neither"));
   } else if (has_number) {
-    Add(errors, port.Child("number"), CheckRange(service.port.number, 1, 65535));
+    AddFieldError(&errors, port.Child("number"), CheckRange(service.port.number, 1, 65535));
   } else {
-    Add(errors, port.Child("name"), CheckPortName(service.port.name));
+    AddFieldError(&errors, port.Child("name"), CheckPortName(service.port.name));
   }
 }
 
 void ValidateIngressPath(const HTTPIngressPath& path, const FieldPath& p, FieldErrors& errors) {
-  Add(errors, p.Child("pathType"),
-      CheckOneOf(path.path_type, {"Exact", "Prefix", "ImplementationSpecific"}));
+  AddFieldError(&errors, p.Child("pathType"),
+                CheckOneOf(path.path_type, {"Exact", "Prefix", "ImplementationSpecific"}));
   if (path.path_type == "Exact" || path.path_type == "Prefix") {
-    Add(errors, p.Child("path"), CheckAbsolutePath(path.path, /*forbid_hash=*/false));
+    AddFieldError(&errors, p.Child("path"), CheckAbsolutePath(path.path, /*forbid_hash=*/false));
   } else if (!path.path.empty() && !path.path.starts_with('/')) {
-    Add(errors, p.Child("path"),
-        "must be empty or an absolute path starting with '/', got " + Quote(path.path));
+    AddFieldError(&errors, p.Child("path"),
+                  "must be empty or an absolute path starting with '/', got " + Quoted(path.path));
   }
   ValidateIngressBackend(path.backend, p.Child("backend"), errors);
 }
@@ -186,7 +169,7 @@ bool IsHeaderNameChar(char c) {
 std::string CheckHeaderName(std::string_view name) {
   const std::string rule =
       "must be 1..256 characters of letters, digits and !#$%&'*+-.^_`|~ (an HTTP token), got " +
-      Quote(name);
+      Quoted(name);
   if (name.empty() || name.size() > 256) return rule;
   if (!std::all_of(name.begin(), name.end(), IsHeaderNameChar)) return rule;
   return {};
@@ -208,17 +191,19 @@ void ValidateValueMatches(const std::vector<HTTPHeaderMatch>& matches, bool head
     const HTTPHeaderMatch& m = matches[i];
     FieldPath p = path.Index(i);
     std::string type = m.type.value_or("Exact");
-    Add(errors, p.Child("type"), CheckOneOf(type, {"Exact", "RegularExpression"}));
-    Add(errors, p.Child("name"), CheckHeaderName(m.name));
+    AddFieldError(&errors, p.Child("type"), CheckOneOf(type, {"Exact", "RegularExpression"}));
+    AddFieldError(&errors, p.Child("name"), CheckHeaderName(m.name));
     if (!m.name.empty() && !seen.insert(header ? Lower(m.name) : m.name).second) {
-      Add(errors, p.Child("name"),
-          "duplicate name " + Quote(m.name) + ": each " + (header ? "header" : "query parameter") +
-              " may be matched once per match" + (header ? " (names are case-insensitive)" : ""));
+      AddFieldError(&errors, p.Child("name"),
+                    "duplicate name " + Quoted(m.name) + ": each " +
+                        (header ? "header" : "query parameter") + " may be matched once per match" +
+                        (header ? " (names are case-insensitive)" : ""));
     }
     if (m.value.empty()) {
-      Add(errors, p.Child("value"), "is required: the value to match (1..4096 characters)");
+      AddFieldError(&errors, p.Child("value"),
+                    "is required: the value to match (1..4096 characters)");
     } else if (type == "RegularExpression") {
-      Add(errors, p.Child("value"), CheckRegex(m.value));
+      AddFieldError(&errors, p.Child("value"), CheckRegex(m.value));
     }
   }
 }
@@ -228,22 +213,23 @@ void ValidateRouteMatch(const HTTPRouteMatch& match, const FieldPath& p, FieldEr
     std::string type = match.path->type.value_or("PathPrefix");
     std::string value = match.path->value.value_or("/");
     FieldPath pp = p.Child("path");
-    Add(errors, pp.Child("type"), CheckOneOf(type, {"Exact", "PathPrefix", "RegularExpression"}));
+    AddFieldError(&errors, pp.Child("type"),
+                  CheckOneOf(type, {"Exact", "PathPrefix", "RegularExpression"}));
     if (value.size() > 1024) {
-      Add(errors, pp.Child("value"),
-          "must be at most 1024 characters, got " + std::to_string(value.size()));
+      AddFieldError(&errors, pp.Child("value"),
+                    "must be at most 1024 characters, got " + std::to_string(value.size()));
     } else if (type == "RegularExpression") {
-      Add(errors, pp.Child("value"), CheckRegex(value));
+      AddFieldError(&errors, pp.Child("value"), CheckRegex(value));
     } else if (type == "Exact" || type == "PathPrefix") {
-      Add(errors, pp.Child("value"), CheckAbsolutePath(value, /*forbid_hash=*/true));
+      AddFieldError(&errors, pp.Child("value"), CheckAbsolutePath(value, /*forbid_hash=*/true));
     }
   }
   ValidateValueMatches(match.headers, /*header=*/true, p.Child("headers"), errors);
   ValidateValueMatches(match.query_params, /*header=*/false, p.Child("queryParams"), errors);
   if (match.method) {
-    Add(errors, p.Child("method"),
-        CheckOneOf(*match.method, {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
-                                   "TRACE", "PATCH"}));
+    AddFieldError(&errors, p.Child("method"),
+                  CheckOneOf(*match.method, {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT",
+                                             "OPTIONS", "TRACE", "PATCH"}));
   }
 }
 
@@ -256,11 +242,11 @@ void ValidateBackendTarget(const std::string& name, const std::optional<std::str
                            const std::optional<std::string>& kind,
                            const std::optional<int32_t>& port, const FieldPath& p,
                            FieldErrors& errors) {
-  if (name.empty()) Add(errors, p.Child("name"), "is required: the backend's name");
+  if (name.empty()) AddFieldError(&errors, p.Child("name"), "is required: the backend's name");
   if (port) {
-    Add(errors, p.Child("port"), CheckRange(*port, 1, 65535));
+    AddFieldError(&errors, p.Child("port"), CheckRange(*port, 1, 65535));
   } else if (IsServiceRef(group, kind)) {
-    Add(errors, p.Child("port"), "is required for a Service backend (1..65535)");
+    AddFieldError(&errors, p.Child("port"), "is required for a Service backend (1..65535)");
   }
 }
 
@@ -269,22 +255,25 @@ void ValidateMirror(const HTTPRequestMirrorFilter& mirror, const FieldPath& p,
   const BackendObjectReference& ref = mirror.backend_ref;
   ValidateBackendTarget(ref.name, ref.group, ref.kind, ref.port, p.Child("backendRef"), errors);
   if (mirror.percent && mirror.fraction) {
-    Add(errors, p, "must set at most one of percent and fraction, got both");
+    AddFieldError(&errors, p, "must set at most one of percent and fraction, got both");
   }
-  if (mirror.percent) Add(errors, p.Child("percent"), CheckRange(*mirror.percent, 0, 100));
+  if (mirror.percent)
+    AddFieldError(&errors, p.Child("percent"), CheckRange(*mirror.percent, 0, 100));
   if (mirror.fraction) {
     FieldPath fp = p.Child("fraction");
     int32_t numerator = mirror.fraction->numerator;
     int32_t denominator = mirror.fraction->denominator.value_or(100);
     if (numerator < 0) {
-      Add(errors, fp.Child("numerator"), "must be >= 0, got " + std::to_string(numerator));
+      AddFieldError(&errors, fp.Child("numerator"),
+                    "must be >= 0, got " + std::to_string(numerator));
     }
     if (denominator < 1) {
-      Add(errors, fp.Child("denominator"), "must be >= 1, got " + std::to_string(denominator));
+      AddFieldError(&errors, fp.Child("denominator"),
+                    "must be >= 1, got " + std::to_string(denominator));
     } else if (numerator > denominator) {
-      Add(errors, fp,
-          "numerator must be at most denominator, got " + std::to_string(numerator) + "/" +
-              std::to_string(denominator));
+      AddFieldError(&errors, fp,
+                    "numerator must be at most denominator, got " + std::to_string(numerator) +
+                        "/" + std::to_string(denominator));
     }
   }
 }
@@ -316,38 +305,42 @@ void ValidateFilters(const HTTPRouteRule& rule, const FieldPath& path, FieldErro
   for (size_t i = 0; i < rule.filters.size(); ++i) {
     const HTTPRouteFilter& f = rule.filters[i];
     FieldPath p = path.Index(i);
-    Add(errors, p.Child("type"),
+    AddFieldError(
+        &errors, p.Child("type"),
         CheckOneOf(f.type, {"RequestHeaderModifier", "ResponseHeaderModifier", "RequestMirror",
                             "RequestRedirect", "URLRewrite", "ExtensionRef", "CORS"}));
     for (const FilterMember& m : kFilterMembers) {
       bool set = m.is_set(f);
       if (f.type == m.type && !set) {
-        Add(errors, p.Child(m.json_name), "is required for filter type " + Quote(m.type));
+        AddFieldError(&errors, p.Child(m.json_name),
+                      "is required for filter type " + Quoted(m.type));
       } else if (f.type != m.type && set) {
-        Add(errors, p.Child(m.json_name),
-            "must not be set for filter type " + Quote(f.type) + " (only for " + Quote(m.type) +
-                ")");
+        AddFieldError(&errors, p.Child(m.json_name),
+                      "must not be set for filter type " + Quoted(f.type) + " (only for " +
+                          Quoted(m.type) + ")");
       }
     }
     if (f.request_mirror) ValidateMirror(*f.request_mirror, p.Child("requestMirror"), errors);
     int n = ++counts[f.type];
     if (n == 2 && f.type != "RequestMirror" && f.type != "ExtensionRef") {
-      Add(errors, p.Child("type"),
-          Quote(f.type) + " may appear once per rule (only RequestMirror and ExtensionRef repeat)");
+      AddFieldError(&errors, p.Child("type"),
+                    Quoted(f.type) +
+                        " may appear once per rule (only RequestMirror and ExtensionRef repeat)");
     }
   }
   if (counts["RequestRedirect"] > 0 && counts["URLRewrite"] > 0) {
-    Add(errors, path, "must not combine RequestRedirect and URLRewrite filters");
+    AddFieldError(&errors, path, "must not combine RequestRedirect and URLRewrite filters");
   }
   if (counts["RequestRedirect"] > 0 && !rule.backend_refs.empty()) {
-    Add(errors, path,
+    AddFieldError(
+        &errors, path,
         "must not use a RequestRedirect filter together with backendRefs (a redirect answers "
         "the request itself)");
   }
 }
 
 void ValidateRule(const HTTPRouteRule& rule, const FieldPath& p, FieldErrors& errors) {
-  if (rule.name) Add(errors, p.Child("name"), CheckSectionName(*rule.name));
+  if (rule.name) AddFieldError(&errors, p.Child("name"), CheckSectionName(*rule.name));
   CheckMaxItems(rule.matches.size(), 64, "matches", p.Child("matches"), errors);
   for (size_t j = 0; j < rule.matches.size(); ++j) {
     ValidateRouteMatch(rule.matches[j], p.Child("matches").Index(j), errors);
@@ -359,7 +352,7 @@ void ValidateRule(const HTTPRouteRule& rule, const FieldPath& p, FieldErrors& er
     const HTTPBackendRef& ref = rule.backend_refs[j];
     FieldPath rp = refs.Index(j);
     ValidateBackendTarget(ref.name, ref.group, ref.kind, ref.port, rp, errors);
-    if (ref.weight) Add(errors, rp.Child("weight"), CheckRange(*ref.weight, 0, 1000000));
+    if (ref.weight) AddFieldError(&errors, rp.Child("weight"), CheckRange(*ref.weight, 0, 1000000));
   }
 }
 
@@ -369,11 +362,11 @@ void ValidateStringMatch(const IstioStringMatch& m, bool presence_ok, const Fiel
                          FieldErrors& errors) {
   int set = (m.exact ? 1 : 0) + (m.prefix ? 1 : 0) + (m.regex ? 1 : 0);
   if (set > 1 || (set == 0 && !presence_ok)) {
-    Add(errors, p,
-        "must set exactly one of exact, prefix and regex, got " + std::to_string(set) +
-            (presence_ok ? " ({} alone matches on presence)" : ""));
+    AddFieldError(&errors, p,
+                  "must set exactly one of exact, prefix and regex, got " + std::to_string(set) +
+                      (presence_ok ? " ({} alone matches on presence)" : ""));
   }
-  if (m.regex) Add(errors, p.Child("regex"), CheckRegex(*m.regex));
+  if (m.regex) AddFieldError(&errors, p.Child("regex"), CheckRegex(*m.regex));
 }
 
 void ValidateStringMatchMap(const std::map<std::string, IstioStringMatch>& map, bool lowercase_keys,
@@ -381,7 +374,7 @@ void ValidateStringMatchMap(const std::map<std::string, IstioStringMatch>& map, 
   for (const auto& [key, m] : map) {
     FieldPath p = path.Child(key);
     if (lowercase_keys && key != Lower(key)) {
-      Add(errors, p, "header names must be lowercase, got " + Quote(key));
+      AddFieldError(&errors, p, "header names must be lowercase, got " + Quoted(key));
     }
     ValidateStringMatch(m, /*presence_ok=*/true, p, errors);
   }
@@ -402,10 +395,12 @@ void ValidateHttpMatch(const IstioHTTPMatchRequest& m, const FieldPath& p, Field
 
 void ValidateDestination(const IstioDestination& d, const FieldPath& p, FieldErrors& errors) {
   if (d.host.empty()) {
-    Add(errors, p.Child("host"), "is required: the Service (short name or FQDN) to route to");
+    AddFieldError(&errors, p.Child("host"),
+                  "is required: the Service (short name or FQDN) to route to");
   }
-  if (!d.subset.empty()) Add(errors, p.Child("subset"), CheckDnsLabel(d.subset));
-  if (d.port) Add(errors, p.Child("port").Child("number"), CheckRange(d.port->number, 1, 65535));
+  if (!d.subset.empty()) AddFieldError(&errors, p.Child("subset"), CheckDnsLabel(d.subset));
+  if (d.port)
+    AddFieldError(&errors, p.Child("port").Child("number"), CheckRange(d.port->number, 1, 65535));
 }
 
 void ValidateRouteDestinations(const std::vector<IstioRouteDestination>& route,
@@ -415,19 +410,19 @@ void ValidateRouteDestinations(const std::vector<IstioRouteDestination>& route,
   for (size_t i = 0; i < route.size(); ++i) {
     const IstioRouteDestination& r = route[i];
     ValidateDestination(r.destination, path.Index(i).Child("destination"), errors);
-    Add(errors, path.Index(i).Child("weight"), CheckRange(r.weight, 0, 100));
+    AddFieldError(&errors, path.Index(i).Child("weight"), CheckRange(r.weight, 0, 100));
     sum += r.weight;
     terms += (i == 0 ? "" : " + ") + std::to_string(r.weight);
   }
   if (route.size() > 1 && sum != 100) {
-    Add(errors, path,
-        "weights must sum to 100 when a route has several destinations, got " +
-            std::to_string(sum) + " (" + terms + ")");
+    AddFieldError(&errors, path,
+                  "weights must sum to 100 when a route has several destinations, got " +
+                      std::to_string(sum) + " (" + terms + ")");
   }
 }
 
 void ValidatePortNumber(int32_t port, const FieldPath& p, FieldErrors& errors) {
-  if (port != 0) Add(errors, p, CheckRange(port, 1, 65535));
+  if (port != 0) AddFieldError(&errors, p, CheckRange(port, 1, 65535));
 }
 
 void ValidateExportTo(const std::vector<std::string>& export_to, const FieldPath& path,
@@ -435,8 +430,9 @@ void ValidateExportTo(const std::vector<std::string>& export_to, const FieldPath
   for (size_t i = 0; i < export_to.size(); ++i) {
     const std::string& e = export_to[i];
     if (e == "." || e == "*" || CheckDnsLabel(e).empty()) continue;
-    Add(errors, path.Index(i),
-        "must be \".\" (this namespace), \"*\" (all) or a namespace name, got " + Quote(e));
+    AddFieldError(
+        &errors, path.Index(i),
+        "must be \".\" (this namespace), \"*\" (all) or a namespace name, got " + Quoted(e));
   }
 }
 
@@ -447,10 +443,11 @@ FieldErrors Validate(const Ingress& ingress) {
   const IngressSpec& spec = ingress.spec;
   FieldPath s("spec");
   if (spec.rules.empty() && !spec.default_backend) {
-    Add(errors, s, "must set defaultBackend or at least one of rules");
+    AddFieldError(&errors, s, "must set defaultBackend or at least one of rules");
   }
   if (spec.ingress_class_name) {
-    Add(errors, s.Child("ingressClassName"), CheckDnsSubdomain(*spec.ingress_class_name));
+    AddFieldError(&errors, s.Child("ingressClassName"),
+                  CheckDnsSubdomain(*spec.ingress_class_name));
   }
   if (spec.default_backend) {
     ValidateIngressBackend(*spec.default_backend, s.Child("defaultBackend"), errors);
@@ -458,20 +455,20 @@ FieldErrors Validate(const Ingress& ingress) {
   for (size_t i = 0; i < spec.tls.size(); ++i) {
     FieldPath p = s.Child("tls").Index(i);
     for (size_t j = 0; j < spec.tls[i].hosts.size(); ++j) {
-      Add(errors, p.Child("hosts").Index(j), CheckHostname(spec.tls[i].hosts[j]));
+      AddFieldError(&errors, p.Child("hosts").Index(j), CheckHostname(spec.tls[i].hosts[j]));
     }
     if (!spec.tls[i].secret_name.empty()) {
-      Add(errors, p.Child("secretName"), CheckDnsSubdomain(spec.tls[i].secret_name));
+      AddFieldError(&errors, p.Child("secretName"), CheckDnsSubdomain(spec.tls[i].secret_name));
     }
   }
   for (size_t i = 0; i < spec.rules.size(); ++i) {
     const IngressRule& rule = spec.rules[i];
     FieldPath p = s.Child("rules").Index(i);
-    if (!rule.host.empty()) Add(errors, p.Child("host"), CheckHostname(rule.host));
+    if (!rule.host.empty()) AddFieldError(&errors, p.Child("host"), CheckHostname(rule.host));
     if (!rule.http) continue;
     FieldPath paths = p.Child("http").Child("paths");
     if (rule.http->paths.empty()) {
-      Add(errors, paths, "is required: at least one path");
+      AddFieldError(&errors, paths, "is required: at least one path");
     }
     for (size_t j = 0; j < rule.http->paths.size(); ++j) {
       ValidateIngressPath(rule.http->paths[j], paths.Index(j), errors);
@@ -485,43 +482,46 @@ FieldErrors Validate(const Gateway& gateway) {
   const GatewaySpec& spec = gateway.spec;
   FieldPath s("spec");
   if (spec.gateway_class_name.empty()) {
-    Add(errors, s.Child("gatewayClassName"),
-        "is required: the GatewayClass that runs this Gateway");
+    AddFieldError(&errors, s.Child("gatewayClassName"),
+                  "is required: the GatewayClass that runs this Gateway");
   }
   FieldPath listeners = s.Child("listeners");
-  if (spec.listeners.empty()) Add(errors, listeners, "is required: at least one listener");
+  if (spec.listeners.empty())
+    AddFieldError(&errors, listeners, "is required: at least one listener");
   CheckMaxItems(spec.listeners.size(), 64, "listeners", listeners, errors);
   std::set<std::string> names;
   for (size_t i = 0; i < spec.listeners.size(); ++i) {
     const GatewayListener& l = spec.listeners[i];
     FieldPath p = listeners.Index(i);
-    Add(errors, p.Child("name"), CheckSectionName(l.name));
+    AddFieldError(&errors, p.Child("name"), CheckSectionName(l.name));
     if (!l.name.empty() && !names.insert(l.name).second) {
-      Add(errors, p.Child("name"),
-          "duplicate listener name " + Quote(l.name) + ": names must be unique in a Gateway");
+      AddFieldError(
+          &errors, p.Child("name"),
+          "duplicate listener name " + Quoted(l.name) + ": names must be unique in a Gateway");
     }
-    Add(errors, p.Child("port"), CheckRange(l.port, 1, 65535));
+    AddFieldError(&errors, p.Child("port"), CheckRange(l.port, 1, 65535));
     bool custom = l.protocol.find('/') != std::string::npos &&
                   CheckDnsSubdomain(l.protocol.substr(0, l.protocol.find('/'))).empty() &&
                   l.protocol.back() != '/';
     if (!custom) {
       std::string problem = CheckOneOf(l.protocol, {"HTTP", "HTTPS", "TLS", "TCP", "UDP"});
       if (!problem.empty()) problem += " (or an implementation's \"example.com/name\")";
-      Add(errors, p.Child("protocol"), problem);
+      AddFieldError(&errors, p.Child("protocol"), problem);
     }
     bool l4 = l.protocol == "TCP" || l.protocol == "UDP";
     if (l.hostname) {
       if (l4) {
-        Add(errors, p.Child("hostname"),
-            "must not be set for protocol " + l.protocol +
-                " (only HTTP, HTTPS and TLS match "
-                "hostnames)");
+        AddFieldError(&errors, p.Child("hostname"),
+                      "must not be set for protocol " + l.protocol +
+                          " (only HTTP, HTTPS and TLS match "
+                          "hostnames)");
       } else {
-        Add(errors, p.Child("hostname"), CheckHostname(*l.hostname));
+        AddFieldError(&errors, p.Child("hostname"), CheckHostname(*l.hostname));
       }
     }
     if (!l.tls.is_null() && (l4 || l.protocol == "HTTP")) {
-      Add(errors, p.Child("tls"),
+      AddFieldError(
+          &errors, p.Child("tls"),
           "must not be set for protocol " + l.protocol + " (only HTTPS and TLS listeners)");
     }
   }
@@ -537,13 +537,14 @@ FieldErrors Validate(const HTTPRoute& route) {
   for (size_t i = 0; i < spec.parent_refs.size(); ++i) {
     const ParentReference& ref = spec.parent_refs[i];
     FieldPath p = parents.Index(i);
-    if (ref.name.empty()) Add(errors, p.Child("name"), "is required: the Gateway to attach to");
-    if (ref.port) Add(errors, p.Child("port"), CheckRange(*ref.port, 1, 65535));
+    if (ref.name.empty())
+      AddFieldError(&errors, p.Child("name"), "is required: the Gateway to attach to");
+    if (ref.port) AddFieldError(&errors, p.Child("port"), CheckRange(*ref.port, 1, 65535));
   }
   FieldPath hostnames = s.Child("hostnames");
   CheckMaxItems(spec.hostnames.size(), 16, "hostnames", hostnames, errors);
   for (size_t i = 0; i < spec.hostnames.size(); ++i) {
-    Add(errors, hostnames.Index(i), CheckHostname(spec.hostnames[i]));
+    AddFieldError(&errors, hostnames.Index(i), CheckHostname(spec.hostnames[i]));
   }
   FieldPath rules = s.Child("rules");
   CheckMaxItems(spec.rules.size(), 16, "rules", rules, errors);
@@ -553,13 +554,15 @@ FieldErrors Validate(const HTTPRoute& route) {
     const HTTPRouteRule& rule = spec.rules[i];
     total_matches += rule.matches.size();
     if (rule.name && !rule_names.insert(*rule.name).second) {
-      Add(errors, rules.Index(i).Child("name"),
-          "duplicate rule name " + Quote(*rule.name) + ": names must be unique in a route");
+      AddFieldError(
+          &errors, rules.Index(i).Child("name"),
+          "duplicate rule name " + Quoted(*rule.name) + ": names must be unique in a route");
     }
     ValidateRule(rule, rules.Index(i), errors);
   }
   if (total_matches > 128) {
-    Add(errors, rules,
+    AddFieldError(
+        &errors, rules,
         "must have at most 128 matches across all rules, got " + std::to_string(total_matches));
   }
   return errors;
@@ -570,10 +573,10 @@ FieldErrors Validate(const VirtualService& vs) {
   const VirtualServiceSpec& spec = vs.spec;
   FieldPath s("spec");
   if (spec.hosts.empty()) {
-    Add(errors, s.Child("hosts"), "is required: at least one host the routes apply to");
+    AddFieldError(&errors, s.Child("hosts"), "is required: at least one host the routes apply to");
   }
   if (spec.http.empty() && spec.tls.empty() && spec.tcp.empty()) {
-    Add(errors, s, "must set at least one of http, tls and tcp");
+    AddFieldError(&errors, s, "must set at least one of http, tls and tcp");
   }
   for (size_t i = 0; i < spec.http.size(); ++i) {
     const IstioHTTPRoute& h = spec.http[i];
@@ -583,16 +586,16 @@ FieldErrors Validate(const VirtualService& vs) {
     }
     if (h.route.empty() && h.redirect.is_null() && h.direct_response.is_null() &&
         h.delegate.is_null()) {
-      Add(errors, p.Child("route"),
-          "is required unless redirect, directResponse or delegate is set");
+      AddFieldError(&errors, p.Child("route"),
+                    "is required unless redirect, directResponse or delegate is set");
     }
     ValidateRouteDestinations(h.route, p.Child("route"), errors);
     if (h.mirror) ValidateDestination(*h.mirror, p.Child("mirror"), errors);
     if (h.mirror_percentage) {
       double v = h.mirror_percentage->value;
       if (!(v >= 0 && v <= 100)) {
-        Add(errors, p.Child("mirrorPercentage").Child("value"),
-            "must be 0.0..100.0, got " + std::to_string(v));
+        AddFieldError(&errors, p.Child("mirrorPercentage").Child("value"),
+                      "must be 0.0..100.0, got " + std::to_string(v));
       }
     }
   }
@@ -600,16 +603,17 @@ FieldErrors Validate(const VirtualService& vs) {
     const IstioTLSRoute& t = spec.tls[i];
     FieldPath p = s.Child("tls").Index(i);
     if (t.match.empty()) {
-      Add(errors, p.Child("match"), "is required: at least one match with sniHosts");
+      AddFieldError(&errors, p.Child("match"), "is required: at least one match with sniHosts");
     }
     for (size_t j = 0; j < t.match.size(); ++j) {
       FieldPath mp = p.Child("match").Index(j);
       if (t.match[j].sni_hosts.empty()) {
-        Add(errors, mp.Child("sniHosts"), "is required: at least one SNI host");
+        AddFieldError(&errors, mp.Child("sniHosts"), "is required: at least one SNI host");
       }
       ValidatePortNumber(t.match[j].port, mp.Child("port"), errors);
     }
-    if (t.route.empty()) Add(errors, p.Child("route"), "is required: at least one destination");
+    if (t.route.empty())
+      AddFieldError(&errors, p.Child("route"), "is required: at least one destination");
     ValidateRouteDestinations(t.route, p.Child("route"), errors);
   }
   for (size_t i = 0; i < spec.tcp.size(); ++i) {
@@ -618,7 +622,8 @@ FieldErrors Validate(const VirtualService& vs) {
     for (size_t j = 0; j < t.match.size(); ++j) {
       ValidatePortNumber(t.match[j].port, p.Child("match").Index(j).Child("port"), errors);
     }
-    if (t.route.empty()) Add(errors, p.Child("route"), "is required: at least one destination");
+    if (t.route.empty())
+      AddFieldError(&errors, p.Child("route"), "is required: at least one destination");
     ValidateRouteDestinations(t.route, p.Child("route"), errors);
   }
   ValidateExportTo(spec.export_to, s.Child("exportTo"), errors);
@@ -630,19 +635,20 @@ FieldErrors Validate(const DestinationRule& rule) {
   const DestinationRuleSpec& spec = rule.spec;
   FieldPath s("spec");
   if (spec.host.empty()) {
-    Add(errors, s.Child("host"), "is required: the Service (short name or FQDN) the rule is for");
+    AddFieldError(&errors, s.Child("host"),
+                  "is required: the Service (short name or FQDN) the rule is for");
   }
   std::set<std::string> names;
   for (size_t i = 0; i < spec.subsets.size(); ++i) {
     const IstioSubset& subset = spec.subsets[i];
     FieldPath p = s.Child("subsets").Index(i);
     if (subset.name.empty()) {
-      Add(errors, p.Child("name"), "is required: routes refer to the subset by name");
+      AddFieldError(&errors, p.Child("name"), "is required: routes refer to the subset by name");
     } else {
-      Add(errors, p.Child("name"), CheckDnsLabel(subset.name));
+      AddFieldError(&errors, p.Child("name"), CheckDnsLabel(subset.name));
       if (!names.insert(subset.name).second) {
-        Add(errors, p.Child("name"),
-            "duplicate subset name " + Quote(subset.name) + ": names must be unique");
+        AddFieldError(&errors, p.Child("name"),
+                      "duplicate subset name " + Quoted(subset.name) + ": names must be unique");
       }
     }
     ValidateLabelMap(subset.labels, p.Child("labels"), errors);

@@ -5,13 +5,10 @@
 #include "api/kinds.h"
 #include "api/meta_codec.h"
 #include "api/name_rules.h"
+#include "api/validation_util.h"
 
 namespace devflow::api {
 namespace {
-
-void Add(FieldErrors* errors, FieldPath path, std::string message) {
-  if (!message.empty()) errors->push_back(FieldError{std::move(path), std::move(message)});
-}
 
 void AddKeyError(FieldErrors* errors, FieldPath path, std::string message) {
   if (message.empty()) return;
@@ -51,20 +48,20 @@ void ValidateObjectMeta(const json::Value& object, const KindInfo* info, FieldEr
   if (meta.name.empty() && meta.generate_name.empty()) {
     errors->push_back(FieldError{path.Child("name"), "is required (or set generateName)"});
   } else if (!meta.name.empty()) {
-    Add(errors, path.Child("name"), CheckName(name_rule, meta.name));
+    AddFieldError(errors, path.Child("name"), CheckName(name_rule, meta.name));
   }
   if (!meta.namespace_.empty()) {
     if (!namespaced) {
       errors->push_back(
           FieldError{path.Child("namespace"), "must be empty: this kind is cluster-scoped"});
     } else {
-      Add(errors, path.Child("namespace"), CheckDnsLabel(meta.namespace_));
+      AddFieldError(errors, path.Child("namespace"), CheckDnsLabel(meta.namespace_));
     }
   }
   for (const auto& [key, value] : meta.labels) {
     FieldPath label = path.Child("labels").Child(key);
     AddKeyError(errors, label, CheckQualifiedName(key));
-    Add(errors, label, CheckLabelValue(value));
+    AddFieldError(errors, label, CheckLabelValue(value));
   }
   for (const auto& [key, value] : meta.annotations) {
     AddKeyError(errors, path.Child("annotations").Child(key), CheckQualifiedName(key));

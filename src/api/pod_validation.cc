@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "api/name_rules.h"
+#include "api/validation_util.h"
 
 namespace devflow::api {
 namespace {
@@ -20,8 +21,6 @@ class Collector {
   FieldErrors* errors_;
 };
 
-std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
-
 // "must be one of A, B or C, got \"x\""
 std::string OneOf(const std::vector<std::string_view>& allowed, std::string_view got) {
   std::string message = "must be ";
@@ -29,7 +28,7 @@ std::string OneOf(const std::vector<std::string_view>& allowed, std::string_view
     if (i > 0) message += i + 1 == allowed.size() ? " or " : ", ";
     message += allowed[i];
   }
-  message += ", got " + Quote(got);
+  message += ", got " + Quoted(got);
   return message;
 }
 
@@ -137,7 +136,7 @@ void ValidateEnv(const std::vector<EnvVar>& env, const FieldPath& path, Collecto
       for (char ch : e.name) {
         if (ch == '=' || ch < 0x20 || ch > 0x7e) {
           c.Add(p.Child("name"),
-                "must consist of printable ASCII characters other than '=', got " + Quote(e.name));
+                "must consist of printable ASCII characters other than '=', got " + Quoted(e.name));
           break;
         }
       }
@@ -170,16 +169,16 @@ void ValidateEnv(const std::vector<EnvVar>& env, const FieldPath& path, Collecto
 void ValidateResources(const ResourceRequirements& r, const FieldPath& path, Collector& c) {
   for (const auto& [name, q] : r.limits) {
     if (q.IsNegative()) {
-      c.Add(path.Child("limits").Child(name), "must be >= 0, got " + Quote(q.text()));
+      c.Add(path.Child("limits").Child(name), "must be >= 0, got " + Quoted(q.text()));
     }
   }
   for (const auto& [name, q] : r.requests) {
     const FieldPath p = path.Child("requests").Child(name);
-    if (q.IsNegative()) c.Add(p, "must be >= 0, got " + Quote(q.text()));
+    if (q.IsNegative()) c.Add(p, "must be >= 0, got " + Quoted(q.text()));
     auto limit = r.limits.find(name);
     if (limit != r.limits.end() && limit->second < q) {
       c.Add(p, "must be less than or equal to the " + name + " limit of " +
-                   Quote(limit->second.text()) + ", got " + Quote(q.text()));
+                   Quoted(limit->second.text()) + ", got " + Quoted(q.text()));
     }
   }
 }
@@ -196,8 +195,8 @@ void ValidatePorts(const std::vector<ContainerPort>& ports, const FieldPath& pat
     if (std::string why = CheckPortName(port.name); !why.empty()) {
       c.Add(p.Child("name"), why);
     } else if (!names.insert(port.name).second) {
-      c.Add(p.Child("name"),
-            "must be unique in the container; " + Quote(port.name) + " is used by an earlier port");
+      c.Add(p.Child("name"), "must be unique in the container; " + Quoted(port.name) +
+                                 " is used by an earlier port");
     }
   }
 }
@@ -212,7 +211,7 @@ void ValidateContainer(const Container& ctr, const FieldPath& path, Collector& c
     c.Add(path.Child("image"), "must not be empty: the container image to run");
   } else if (ctr.image.front() == ' ' || ctr.image.back() == ' ') {
     c.Add(path.Child("image"),
-          "must not have leading or trailing whitespace, got " + Quote(ctr.image));
+          "must not have leading or trailing whitespace, got " + Quoted(ctr.image));
   }
   ValidatePorts(ctr.ports, path.Child("ports"), c);
   ValidateEnv(ctr.env, path.Child("env"), c);
@@ -239,7 +238,7 @@ void ValidateContainers(const std::vector<Container>& containers, const FieldPat
     ValidateContainer(containers[i], p, c);
     const std::string& name = containers[i].name;
     if (!name.empty() && !names.insert(name).second) {
-      c.Add(p.Child("name"), "must be unique among containers and initContainers; " + Quote(name) +
+      c.Add(p.Child("name"), "must be unique among containers and initContainers; " + Quoted(name) +
                                  " is used twice");
     }
   }
@@ -254,14 +253,14 @@ void ValidateRestartPolicy(std::string_view policy, RestartPolicyRule rule, cons
     case RestartPolicyRule::kAlwaysOnly:
       if (!policy.empty() && policy != "Always") {
         c.Add(path, "must be Always (or unset) for a template of a long-running workload, got " +
-                        Quote(policy));
+                        Quoted(policy));
       }
       return;
     case RestartPolicyRule::kNotAlways:
       if (policy != "OnFailure" && policy != "Never") {
         c.Add(path,
               "must be OnFailure or Never for a Job template, got " +
-                  (policy.empty() ? std::string("nothing (which means Always)") : Quote(policy)));
+                  (policy.empty() ? std::string("nothing (which means Always)") : Quoted(policy)));
       }
       return;
   }
@@ -281,7 +280,7 @@ void ValidateStringMap(const std::map<std::string, std::string>& labels, const F
 
 std::string CheckPortName(std::string_view name) {
   if (name.empty() || name.size() > 15) {
-    return "must be 1..15 characters (IANA_SVC_NAME), got " + Quote(name);
+    return "must be 1..15 characters (IANA_SVC_NAME), got " + Quoted(name);
   }
   bool has_letter = false;
   for (size_t i = 0; i < name.size(); ++i) {
@@ -289,17 +288,17 @@ std::string CheckPortName(std::string_view name) {
     bool ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-';
     if (!ok) {
       return "must contain only lowercase letters, digits and '-' (IANA_SVC_NAME), got " +
-             Quote(name);
+             Quoted(name);
     }
     if (ch >= 'a' && ch <= 'z') has_letter = true;
     if (ch == '-' && i + 1 < name.size() && name[i + 1] == '-') {
-      return "must not contain consecutive hyphens (IANA_SVC_NAME), got " + Quote(name);
+      return "must not contain consecutive hyphens (IANA_SVC_NAME), got " + Quoted(name);
     }
   }
   if (name.front() == '-' || name.back() == '-') {
-    return "must not begin or end with a hyphen (IANA_SVC_NAME), got " + Quote(name);
+    return "must not begin or end with a hyphen (IANA_SVC_NAME), got " + Quoted(name);
   }
-  if (!has_letter) return "must contain at least one letter (IANA_SVC_NAME), got " + Quote(name);
+  if (!has_letter) return "must contain at least one letter (IANA_SVC_NAME), got " + Quoted(name);
   return "";
 }
 

@@ -10,6 +10,7 @@
 #include "api/name_rules.h"
 #include "api/pod_validation.h"
 #include "api/rollout_defaults.h"
+#include "api/validation_util.h"
 #include "api/workloads_validation.h"
 
 namespace devflow::api {
@@ -29,8 +30,6 @@ constexpr std::string_view kSamePingPong =
     "This rollout uses the same service for the ping and pong services, but two different "
     "services are required.";
 constexpr std::string_view kBothZero = "MaxSurge and MaxUnavailable both can not be zero";
-
-std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 // "a, b and c"
 std::string JoinAnd(const std::vector<std::string>& items, std::string_view last = " and ") {
@@ -166,7 +165,7 @@ void Checker::WorkloadRef(const RolloutWorkloadRef& ref, const FieldPath& path) 
   if (!ref.scale_down.empty() && ref.scale_down != "never" && ref.scale_down != "onsuccess" &&
       ref.scale_down != "progressively") {
     Add(path.Child("scaleDown"),
-        "must be never, onsuccess or progressively, got " + Quote(ref.scale_down));
+        "must be never, onsuccess or progressively, got " + Quoted(ref.scale_down));
   }
 }
 
@@ -210,7 +209,7 @@ void Checker::IntOrPercent(const IntOrString& v, const FieldPath& path, bool at_
   if (!percent.ok()) {
     Add(path, percent.error().message());
   } else if (at_most_100 && *percent > 100) {
-    Add(path, "must be at most 100%, got " + Quote(v.string_value()));
+    Add(path, "must be at most 100%, got " + Quoted(v.string_value()));
   }
 }
 
@@ -368,7 +367,7 @@ void Checker::Canary(const CanaryStrategy& c, const FieldPath& path) {
     } else if (t.type == "Pods") {
       AtLeast(t.value, 0, p.Child("value"));
     } else {
-      Add(p.Child("type"), "must be Percent or Pods, got " + Quote(t.type));
+      Add(p.Child("type"), "must be Percent or Pods, got " + Quoted(t.type));
     }
   }
   for (size_t i = 0; i < c.steps.size(); ++i) {
@@ -420,7 +419,7 @@ void Checker::TrafficRouting(const RolloutTrafficRouting& tr, const FieldPath& p
     if (name.empty()) continue;
     auto [it, inserted] = route_index.emplace(name, i);
     if (!inserted) {
-      Add(p, "must be unique; " + Quote(name) + " is also managedRoutes[" +
+      Add(p, "must be unique; " + Quoted(name) + " is also managedRoutes[" +
                  std::to_string(it->second) + "]");
     }
   }
@@ -452,7 +451,7 @@ void Checker::TrafficRouting(const RolloutTrafficRouting& tr, const FieldPath& p
       if (!dr.canary_subset_name.empty() && dr.canary_subset_name == dr.stable_subset_name) {
         Add(d.Child("stableSubsetName"),
             "must differ from canarySubsetName: two subsets are required, got " +
-                Quote(dr.stable_subset_name) + " for both");
+                Quoted(dr.stable_subset_name) + " for both");
       }
     }
   }
@@ -574,14 +573,14 @@ void Checker::RouteName(const CanaryStrategy& c, const std::string& name, const 
   std::vector<std::string> listed;
   for (const ManagedRoute& route : c.traffic_routing->managed_routes) {
     if (route.name == name && !name.empty()) return;
-    listed.push_back(Quote(route.name));
+    listed.push_back(Quoted(route.name));
   }
   std::string where = "spec.strategy.canary.trafficRouting.managedRoutes";
   std::string have = listed.empty() ? "none listed" : "listed: " + JoinAnd(listed);
   if (name.empty()) {
     Add(p, "is required: a route listed in " + where + " (" + have + ")");
   } else {
-    Add(p, "must be a route listed in " + where + ", got " + Quote(name) + " (" + have + ")");
+    Add(p, "must be a route listed in " + where + ", got " + Quoted(name) + " (" + have + ")");
   }
 }
 
@@ -643,7 +642,7 @@ void Checker::StringMatch(const RolloutStringMatch& m, const FieldPath& path) {
       std::regex compiled(m.regex, std::regex::ECMAScript);
     } catch (const std::regex_error& e) {
       Add(path.Child("regex"),
-          "must be a valid regular expression, got " + Quote(m.regex) + ": " + e.what());
+          "must be a valid regular expression, got " + Quoted(m.regex) + ": " + e.what());
     }
   }
 }
@@ -663,12 +662,12 @@ void Checker::Experiment(const CanaryStrategy& c, const RolloutExperimentStep& e
     if (!t.name.empty()) {
       auto [it, inserted] = names.emplace(t.name, k);
       if (!inserted) {
-        Add(p.Child("name"), "must be unique in the step; " + Quote(t.name) +
+        Add(p.Child("name"), "must be unique in the step; " + Quoted(t.name) +
                                  " is also templates[" + std::to_string(it->second) + "]");
       }
     }
     if (t.spec_ref != "canary" && t.spec_ref != "stable") {
-      Add(p.Child("specRef"), "must be canary or stable, got " + Quote(t.spec_ref));
+      Add(p.Child("specRef"), "must be canary or stable, got " + Quoted(t.spec_ref));
     }
     AtLeast(t.replicas, 0, p.Child("replicas"));
     if (t.weight) {
@@ -689,7 +688,7 @@ void Checker::Experiment(const CanaryStrategy& c, const RolloutExperimentStep& e
     if (!d.ok()) {
       Add(path.Child("duration"), d.error().message());
     } else if (d->count() < 0) {
-      Add(path.Child("duration"), "must not be negative, got " + Quote(e.duration));
+      Add(path.Child("duration"), "must not be negative, got " + Quoted(e.duration));
     }
   }
   std::map<std::string, size_t> analysis_names;
@@ -700,8 +699,8 @@ void Checker::Experiment(const CanaryStrategy& c, const RolloutExperimentStep& e
     if (!a.name.empty()) {
       auto [it, inserted] = analysis_names.emplace(a.name, k);
       if (!inserted) {
-        Add(p.Child("name"), "must be unique in the step; " + Quote(a.name) + " is also analyses[" +
-                                 std::to_string(it->second) + "]");
+        Add(p.Child("name"), "must be unique in the step; " + Quoted(a.name) +
+                                 " is also analyses[" + std::to_string(it->second) + "]");
       }
     }
     Required(a.template_name, p.Child("templateName"),
@@ -767,7 +766,7 @@ void Checker::Args(const std::vector<RolloutAnalysisArgument>& args, const Field
     if (!arg.name.empty()) {
       auto [it, inserted] = names.emplace(arg.name, k);
       if (!inserted) {
-        Add(p.Child("name"), "must be unique; " + Quote(arg.name) + " is also args[" +
+        Add(p.Child("name"), "must be unique; " + Quoted(arg.name) + " is also args[" +
                                  std::to_string(it->second) + "]");
       }
     }
@@ -786,7 +785,7 @@ void Checker::Args(const std::vector<RolloutAnalysisArgument>& args, const Field
     if (from.pod_template_hash_value && *from.pod_template_hash_value != "Stable" &&
         *from.pod_template_hash_value != "Latest") {
       Add(fp.Child("podTemplateHashValue"),
-          "must be Stable or Latest, got " + Quote(*from.pod_template_hash_value));
+          "must be Stable or Latest, got " + Quoted(*from.pod_template_hash_value));
     }
     if (from.field_ref) {
       const std::string& field_path = from.field_ref->field_path;
@@ -796,7 +795,7 @@ void Checker::Args(const std::vector<RolloutAnalysisArgument>& args, const Field
         Add(pp,
             "must be a downward-API metadata path (metadata.name, metadata.namespace, "
             "metadata.uid, metadata.labels['<key>'] or metadata.annotations['<key>']), got " +
-                Quote(field_path));
+                Quoted(field_path));
       }
     }
   }

@@ -5,19 +5,17 @@
 #include "api/int_or_string.h"
 #include "api/name_rules.h"
 #include "api/pod_validation.h"
+#include "api/validation_util.h"
 
 namespace devflow::api {
 namespace {
-
-void Add(FieldErrors* errors, const FieldPath& path, std::string message) {
-  errors->push_back(FieldError{path, std::move(message)});
-}
 
 template <class Int>
 void CheckAtLeast(const std::optional<Int>& v, Int min, const FieldPath& path,
                   FieldErrors* errors) {
   if (v && *v < min) {
-    Add(errors, path, "must be >= " + std::to_string(min) + ", got " + std::to_string(*v));
+    AddFieldError(errors, path,
+                  "must be >= " + std::to_string(min) + ", got " + std::to_string(*v));
   }
 }
 
@@ -28,7 +26,8 @@ std::optional<int64_t> RollingUpdateNumber(const json::Value& v, const FieldPath
   is_percent = false;
   if (v.is_int()) {
     if (v.as_int() < 0) {
-      Add(errors, path,
+      AddFieldError(
+          errors, path,
           "must be >= 0 or a percentage such as \"25%\", got " + std::to_string(v.as_int()));
       return std::nullopt;
     }
@@ -37,14 +36,15 @@ std::optional<int64_t> RollingUpdateNumber(const json::Value& v, const FieldPath
   if (v.is_string()) {
     Result<int32_t> percent = ParsePercent(v.as_string());
     if (!percent.ok() || *percent < 0) {
-      Add(errors, path,
+      AddFieldError(
+          errors, path,
           "must be an integer >= 0 or a percentage such as \"25%\", got \"" + v.as_string() + "\"");
       return std::nullopt;
     }
     is_percent = true;
     return *percent;
   }
-  Add(errors, path, "must be an integer >= 0 or a percentage such as \"25%\"");
+  AddFieldError(errors, path, "must be an integer >= 0 or a percentage such as \"25%\"");
   return std::nullopt;
 }
 
@@ -52,13 +52,14 @@ void ValidateDeploymentStrategy(const json::Value& strategy, const FieldPath& pa
                                 FieldErrors* errors) {
   if (strategy.is_null()) return;
   if (!strategy.is_object()) {
-    Add(errors, path, "must be an object {type, rollingUpdate}");
+    AddFieldError(errors, path, "must be an object {type, rollingUpdate}");
     return;
   }
   std::string type = "RollingUpdate";
   if (const json::Value* t = strategy.Find("type"); t != nullptr && !t->is_null()) {
     if (!t->is_string() || (t->as_string() != "RollingUpdate" && t->as_string() != "Recreate")) {
-      Add(errors, path.Child("type"), "must be RollingUpdate or Recreate, got " + json::Write(*t));
+      AddFieldError(errors, path.Child("type"),
+                    "must be RollingUpdate or Recreate, got " + json::Write(*t));
       return;
     }
     type = t->as_string();
@@ -67,11 +68,11 @@ void ValidateDeploymentStrategy(const json::Value& strategy, const FieldPath& pa
   if (rolling == nullptr || rolling->is_null()) return;
   const FieldPath rp = path.Child("rollingUpdate");
   if (type == "Recreate") {
-    Add(errors, rp, "must not be set when type is Recreate");
+    AddFieldError(errors, rp, "must not be set when type is Recreate");
     return;
   }
   if (!rolling->is_object()) {
-    Add(errors, rp, "must be an object {maxSurge, maxUnavailable}");
+    AddFieldError(errors, rp, "must be an object {maxSurge, maxUnavailable}");
     return;
   }
   bool surge_percent = false;
@@ -84,13 +85,13 @@ void ValidateDeploymentStrategy(const json::Value& strategy, const FieldPath& pa
   if (const json::Value* u = rolling->Find("maxUnavailable"); u != nullptr && !u->is_null()) {
     unavailable = RollingUpdateNumber(*u, rp.Child("maxUnavailable"), unavailable_percent, errors);
     if (unavailable && unavailable_percent && *unavailable > 100) {
-      Add(errors, rp.Child("maxUnavailable"),
-          "must be at most 100%, got " + std::to_string(*unavailable) + "%");
+      AddFieldError(errors, rp.Child("maxUnavailable"),
+                    "must be at most 100%, got " + std::to_string(*unavailable) + "%");
     }
   }
   if (surge && unavailable && *surge == 0 && *unavailable == 0) {
-    Add(errors, rp.Child("maxUnavailable"),
-        "must not be 0 when maxSurge is 0: the rollout could never make progress");
+    AddFieldError(errors, rp.Child("maxUnavailable"),
+                  "must not be 0 when maxSurge is 0: the rollout could never make progress");
   }
 }
 
@@ -100,7 +101,8 @@ void ValidateSelectorForTemplate(const LabelSelector& selector, const FieldPath&
                                  const std::map<std::string, std::string>& template_labels,
                                  const FieldPath& labels_path, FieldErrors* errors) {
   if (selector.match_labels.empty() && selector.match_expressions.empty()) {
-    Add(errors, path,
+    AddFieldError(
+        errors, path,
         "must not be empty: set matchLabels or matchExpressions selecting the template's labels");
     return;
   }
@@ -108,11 +110,11 @@ void ValidateSelectorForTemplate(const LabelSelector& selector, const FieldPath&
   for (const auto& [key, value] : selector.match_labels) {
     const FieldPath p = path.Child("matchLabels").Child(key);
     if (std::string why = CheckQualifiedName(key); !why.empty()) {
-      Add(errors, p, "key: " + why);
+      AddFieldError(errors, p, "key: " + why);
       well_formed = false;
     }
     if (std::string why = CheckLabelValue(value); !why.empty()) {
-      Add(errors, p, why);
+      AddFieldError(errors, p, why);
       well_formed = false;
     }
   }
@@ -120,27 +122,29 @@ void ValidateSelectorForTemplate(const LabelSelector& selector, const FieldPath&
     const LabelSelectorRequirement& r = selector.match_expressions[i];
     const FieldPath p = path.Child("matchExpressions").Index(i);
     if (std::string why = CheckQualifiedName(r.key); !why.empty()) {
-      Add(errors, p.Child("key"), why);
+      AddFieldError(errors, p.Child("key"), why);
       well_formed = false;
     }
     if (r.operator_ == "In" || r.operator_ == "NotIn") {
       if (r.values.empty()) {
-        Add(errors, p.Child("values"), "must not be empty when operator is " + r.operator_);
+        AddFieldError(errors, p.Child("values"),
+                      "must not be empty when operator is " + r.operator_);
         well_formed = false;
       }
     } else if (r.operator_ == "Exists" || r.operator_ == "DoesNotExist") {
       if (!r.values.empty()) {
-        Add(errors, p.Child("values"), "must be empty when operator is " + r.operator_);
+        AddFieldError(errors, p.Child("values"), "must be empty when operator is " + r.operator_);
         well_formed = false;
       }
     } else {
-      Add(errors, p.Child("operator"),
-          "must be In, NotIn, Exists or DoesNotExist, got \"" + r.operator_ + "\"");
+      AddFieldError(errors, p.Child("operator"),
+                    "must be In, NotIn, Exists or DoesNotExist, got \"" + r.operator_ + "\"");
       well_formed = false;
     }
   }
   if (well_formed && !Matches(selector, template_labels)) {
-    Add(errors, labels_path,
+    AddFieldError(
+        errors, labels_path,
         "must match the selector " + path.str() + " (" + ToSelectorString(selector) + ")");
   }
 }
@@ -168,9 +172,10 @@ FieldErrors Validate(const Deployment& d) {
   CheckAtLeast(d.spec.revision_history_limit, 0, spec.Child("revisionHistoryLimit"), &errors);
   if (d.spec.progress_deadline_seconds &&
       *d.spec.progress_deadline_seconds <= d.spec.min_ready_seconds) {
-    Add(&errors, spec.Child("progressDeadlineSeconds"),
-        "must be greater than minReadySeconds (" + std::to_string(d.spec.min_ready_seconds) +
-            "), got " + std::to_string(*d.spec.progress_deadline_seconds));
+    AddFieldError(&errors, spec.Child("progressDeadlineSeconds"),
+                  "must be greater than minReadySeconds (" +
+                      std::to_string(d.spec.min_ready_seconds) + "), got " +
+                      std::to_string(*d.spec.progress_deadline_seconds));
   }
   ValidateDeploymentStrategy(d.spec.strategy, spec.Child("strategy"), &errors);
   const FieldPath tmpl = spec.Child("template");
