@@ -2,35 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include "api/codec_testing.h"
 #include "api/decode.h"
 #include "api/manifest_reader.h"
 
 namespace devflow::api {
 namespace {
 
-json::Value Parse(std::string_view yaml) {
-  Result<std::vector<Manifest>> m = ReadManifests(yaml, "test.yaml");
-  if (!m.ok() || m->size() != 1) {
-    ADD_FAILURE() << "bad test manifest: " << m.status();
-    return json::Value();
-  }
-  return (*m)[0].object;
-}
-
-// Decodes `yaml` as T without errors, checks that encoding gives the input back (members in any
-// order), and returns the typed object.
-template <class T>
-T RoundTrip(std::string_view yaml) {
-  json::Value in = Parse(yaml);
-  FieldErrors errors;
-  T typed = Decode<T>(in, &errors);
-  for (const FieldError& e : errors) ADD_FAILURE() << "decode error: " << ToString(e);
-  json::Value out = Encode(typed);
-  EXPECT_EQ(out, in) << "encoded:\n"
-                     << json::WritePretty(out) << "\ninput:\n"
-                     << json::WritePretty(in);
-  return typed;
-}
+using testing::Parse;
+using testing::RoundTrip;
 
 TEST(CoreKindsCodecTest, ServiceRoundTripsWithUnknownFields) {
   Service svc = RoundTrip<Service>(R"(
