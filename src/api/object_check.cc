@@ -40,11 +40,11 @@ void ValidateObjectMeta(const json::Value& object, const KindInfo* info, FieldEr
     errors->push_back(FieldError{path, "is required: every object needs metadata.name"});
     return;
   }
-  ObjectMeta meta = Decode<ObjectMeta>(*metadata_value, nullptr);
   if (!metadata_value->is_object()) {
     errors->push_back(FieldError{path, "must be an object"});
     return;
   }
+  ObjectMeta meta = Decode<ObjectMeta>(*metadata_value, nullptr);
   if (meta.name.empty() && meta.generate_name.empty()) {
     errors->push_back(FieldError{path.Child("name"), "is required (or set generateName)"});
   } else if (!meta.name.empty()) {
