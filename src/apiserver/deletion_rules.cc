@@ -1,0 +1,109 @@
+#include "apiserver/deletion_rules.h"
+
+#include <utility>
+
+namespace devflow::apiserver {
+namespace {
+
+const json::Value* Metadata(const json::Value& object) {
+  const json::Value* metadata = object.Find("metadata");
+  return metadata != nullptr && metadata->is_object() ? metadata : nullptr;
+}
+
+const json::Array* Finalizers(const json::Value& object) {
+  const json::Value* metadata = Metadata(object);
+  if (metadata == nullptr) return nullptr;
+  const json::Value* finalizers = metadata->Find("finalizers");
+  return finalizers != nullptr && finalizers->is_array() ? &finalizers->as_array() : nullptr;
+}
+
+// Adds `finalizer` to metadata.finalizers unless present.
+void AddFinalizer(json::Value& object, std::string_view finalizer) {
+  if (HasFinalizer(object, finalizer)) return;
+  json::Value& finalizers = object["metadata"]["finalizers"];
+  if (!finalizers.is_array()) finalizers = json::Array{};
+  finalizers.as_array().push_back(json::Value(finalizer));
+}
+
+}  // namespace
+
+Result<PropagationPolicy> ParsePropagationPolicy(std::string_view text) {
+  if (text.empty() || text == "Background") return PropagationPolicy::kBackground;
+  if (text == "Foreground") return PropagationPolicy::kForeground;
+  if (text == "Orphan") return PropagationPolicy::kOrphan;
+  return InvalidArgumentError("Unsupported value: \"" + std::string(text) +
+                                  "\": supported values: \"Orphan\", \"Background\", "
+                                  "\"Foreground\"",
+                              "propagationPolicy");
+}
+
+bool IsMarkedForDeletion(const json::Value& object) {
+  const json::Value* metadata = Metadata(object);
+  if (metadata == nullptr) return false;
+  const json::Value* timestamp = metadata->Find("deletionTimestamp");
+  return timestamp != nullptr && !timestamp->is_null();
+}
+
+bool HasFinalizer(const json::Value& object, std::string_view finalizer) {
+  const json::Array* finalizers = Finalizers(object);
+  if (finalizers == nullptr) return false;
+  for (const json::Value& f : *finalizers) {
+    if (f.is_string() && f.as_string() == finalizer) return true;
+  }
+  return false;
+}
+
+bool ReadyToRemove(const json::Value& object) {
+  if (!IsMarkedForDeletion(object)) return false;
+  const json::Array* finalizers = Finalizers(object);
+  return finalizers == nullptr || finalizers->empty();
+}
+
+json::Value WithoutFinalizer(const json::Value& object, std::string_view finalizer) {
+  json::Value result = object;
+  json::Value* metadata = result.Find("metadata");
+  if (metadata == nullptr || !metadata->is_object()) return result;
+  json::Value* finalizers = metadata->Find("finalizers");
+  if (finalizers == nullptr || !finalizers->is_array()) return result;
+  json::Array kept;
+  for (json::Value& f : finalizers->as_array()) {
+    if (!(f.is_string() && f.as_string() == finalizer)) kept.push_back(std::move(f));
+  }
+  if (kept.empty()) {
+    metadata->as_object().Erase("finalizers");
+  } else {
+    *finalizers = std::move(kept);
+  }
+  return result;
+}
+
+DeletePlan PlanDelete(const json::Value& object, PropagationPolicy policy, std::string_view now) {
+  // Only one propagation finalizer is kept, the one of the latest request, as kube-apiserver
+  // does: a Background delete of an object waiting in the foreground lets it go at once.
+  json::Value marked = object;
+  switch (policy) {
+    case PropagationPolicy::kForeground:
+      marked = WithoutFinalizer(marked, kOrphanFinalizer);
+      AddFinalizer(marked, kForegroundDeletionFinalizer);
+      break;
+    case PropagationPolicy::kOrphan:
+      marked = WithoutFinalizer(marked, kForegroundDeletionFinalizer);
+      AddFinalizer(marked, kOrphanFinalizer);
+      break;
+    case PropagationPolicy::kBackground:
+      marked = WithoutFinalizer(WithoutFinalizer(marked, kForegroundDeletionFinalizer),
+                                kOrphanFinalizer);
+      break;
+  }
+  const json::Array* finalizers = Finalizers(marked);
+  if (finalizers == nullptr || finalizers->empty()) {
+    return DeletePlan{.remove_now = true, .marked = {}};
+  }
+  if (!IsMarkedForDeletion(marked)) {
+    marked["metadata"].as_object().Set("deletionTimestamp", json::Value(now));
+    marked["metadata"].as_object().Set("deletionGracePeriodSeconds", json::Value(0));
+  }
+  return DeletePlan{.remove_now = false, .marked = std::move(marked)};
+}
+
+}  // namespace devflow::apiserver

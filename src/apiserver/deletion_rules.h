@@ -1,0 +1,59 @@
+// What deleting an object means, as Kubernetes defines it: pure rules shared by the REST layer
+// (DELETE requests) and the garbage collector (cascading deletion).
+//
+// An object without finalizers that is deleted in the background is removed at once; the
+// garbage collector then deletes its dependents. Otherwise the object is only marked: it gets
+// metadata.deletionTimestamp (and deletionGracePeriodSeconds 0), plus the finalizer the
+// propagation policy asks for ("foregroundDeletion": the garbage collector deletes the dependents
+// first; "orphan": it removes their ownerReferences first). The object is removed when an update
+// leaves it marked with no finalizers left.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/json_value.h"
+#include "common/result.h"
+
+namespace devflow::apiserver {
+
+inline constexpr std::string_view kForegroundDeletionFinalizer = "foregroundDeletion";
+inline constexpr std::string_view kOrphanFinalizer = "orphan";
+
+enum class PropagationPolicy { kBackground, kForeground, kOrphan };
+
+// Parses DeleteOptions.propagationPolicy ("Background", "Foreground", "Orphan"); "" is
+// Background, kube-apiserver's default for every kind devflow serves. InvalidArgument otherwise,
+// with field path "propagationPolicy".
+Result<PropagationPolicy> ParsePropagationPolicy(std::string_view text);
+
+struct DeletePlan {
+  // Remove the stored object now.
+  bool remove_now = false;
+  // When !remove_now: the object as it must be written (marked), or equal to the input when a
+  // second DELETE of an already marked object changes nothing.
+  json::Value marked;
+};
+
+// Decides what DELETE does to `object` (REQUIRES: object.is_object()). `now` is an RFC 3339
+// timestamp ("2026-11-23T10:00:00Z") for deletionTimestamp. The policy sets the one propagation
+// finalizer the object keeps (Background removes both, as kube-apiserver does); the object is
+// removed at once when no finalizer is left, else marked (an already marked object keeps its
+// deletionTimestamp, so `marked` may equal the input).
+DeletePlan PlanDelete(const json::Value& object, PropagationPolicy policy, std::string_view now);
+
+// True when the object carries metadata.deletionTimestamp.
+bool IsMarkedForDeletion(const json::Value& object);
+
+// True when the object is marked for deletion and has no finalizers left: the update that made
+// it so must remove it instead of storing it.
+bool ReadyToRemove(const json::Value& object);
+
+// True when metadata.finalizers contains `finalizer`.
+bool HasFinalizer(const json::Value& object, std::string_view finalizer);
+
+// Returns the object without `finalizer` in metadata.finalizers (the member is dropped when the
+// list becomes empty).
+json::Value WithoutFinalizer(const json::Value& object, std::string_view finalizer);
+
+}  // namespace devflow::apiserver
