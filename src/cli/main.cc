@@ -3,24 +3,88 @@
 #include <exception>
 #include <iostream>
 
+#include "apiserver/api_server.h"
+#include "cli/apply_command.h"
+#include "cli/delete_command.h"
+#include "cli/get_command.h"
+#include "cli/kube_flags.h"
 #include "cli/lint_command.h"
+#include "cli/serve_command.h"
 #include "common/version.h"
 
 int main(int argc, char** argv) {
   try {
     CLI::App app{
-        "devflow: progressive delivery (blue/green and canary) compatible with Argo "
+        "devflow: progressive delivery (blue/green and canary) "
+        "compatible with Argo "
         "Rollouts"};
     app.require_subcommand(1);
+
+    devflow::cli::KubeFlags kube;
+    // Global: accepted before or after the subcommand, as kubectl's.
+    app.add_option("--kubeconfig", kube.kubeconfig,
+                   "The kubeconfig file (default: $KUBECONFIG, then the data directory's "
+                   "kubeconfig written by `devflow serve`, then ~/.kube/config)");
+    app.add_option("--context", kube.context, "The kubeconfig context to use");
+    app.add_option("-n,--namespace", kube.namespace_, "The namespace (default: the context's)");
+    app.fallthrough();
 
     CLI::App* version = app.add_subcommand("version", "Print the version");
 
     std::vector<std::string> lint_files;
-    CLI::App* lint = app.add_subcommand(
-        "lint", "Check manifests (files, directories or - for stdin) without applying them");
+    CLI::App* lint = app.add_subcommand("lint",
+                                        "Check manifests (files, directories or - "
+                                        "for stdin) without applying them");
     lint->add_option("-f,--filename", lint_files,
                      "A manifest file, a directory of them, or - for standard input")
         ->required();
+
+    devflow::cli::ServeFlags serve_flags;
+    CLI::App* serve = app.add_subcommand(
+        "serve", "Run the embedded Kubernetes-compatible API server on this machine");
+    serve->add_option("--data-dir", serve_flags.data_dir,
+                      "Where the database, token and kubeconfig live (default: "
+                      "$DEVFLOW_DATA_DIR, else $XDG_DATA_HOME/devflow, else "
+                      "~/.local/share/devflow)");
+    serve->add_option(
+        "--listen", serve_flags.listen,
+        "HOST:PORT to serve on (default: " + std::string(devflow::apiserver::kDefaultListen) + ")");
+    serve->add_flag("--tls,!--no-tls", serve_flags.tls,
+                    "Serve HTTPS with a certificate from a CA made in the data directory (the "
+                    "default). --no-tls serves plain HTTP, over which kubectl never sends its "
+                    "token");
+
+    std::vector<std::string> apply_files;
+    CLI::App* apply = app.add_subcommand("apply",
+                                         "Create or update objects from manifests "
+                                         "(nothing is applied if any is invalid)");
+    apply
+        ->add_option("-f,--filename", apply_files,
+                     "A manifest file, a directory of them, or - for standard input")
+        ->required();
+
+    devflow::cli::GetFlags get_flags;
+    CLI::App* get = app.add_subcommand("get", "List objects of a resource, or show some");
+    get->add_option("resource", get_flags.resource,
+                    "The resource: plural, singular, short name or kind "
+                    "(rollouts, ro, Rollout)")
+        ->required();
+    get->add_option("names", get_flags.names, "Names of the objects to show");
+    get->add_option("-o,--output", get_flags.output, "Output format: json, yaml or name");
+    get->add_option("-l,--selector", get_flags.selector, "A label selector (app=web,tier!=db)");
+    get->add_flag("-A,--all-namespaces", get_flags.all_namespaces, "List in every namespace");
+
+    devflow::cli::DeleteFlags delete_flags;
+    CLI::App* del = app.add_subcommand("delete", "Delete objects named in manifests or by name");
+    del->add_option("-f,--filename", delete_flags.files,
+                    "A manifest file, a directory of them, or - for standard input");
+    del->add_option("resource", delete_flags.resource, "The resource, when not using -f");
+    del->add_option("names", delete_flags.names, "Names of the objects to delete");
+    del->add_option("--cascade", delete_flags.cascade,
+                    "What happens to dependents: background (default), "
+                    "foreground or orphan");
+    del->add_flag("--ignore-not-found", delete_flags.ignore_not_found,
+                  "Treat objects that do not exist as deleted");
 
     CLI11_PARSE(app, argc, argv);
 
@@ -28,12 +92,19 @@ int main(int argc, char** argv) {
       std::cout << "devflow " << devflow::kVersion << " (" << devflow::kGitDescribe << ")\n";
       return 0;
     }
-    if (lint->parsed()) {
-      return devflow::cli::RunLint(lint_files, std::cin, std::cout, std::cerr);
+    if (lint->parsed()) return devflow::cli::RunLint(lint_files, std::cin, std::cout, std::cerr);
+    if (serve->parsed()) return devflow::cli::RunServe(serve_flags, std::cout, std::cerr);
+    if (apply->parsed()) {
+      return devflow::cli::RunApply(kube, apply_files, std::cin, std::cout, std::cerr);
+    }
+    if (get->parsed()) return devflow::cli::RunGet(kube, get_flags, std::cout, std::cerr);
+    if (del->parsed()) {
+      return devflow::cli::RunDelete(kube, delete_flags, std::cin, std::cout, std::cerr);
     }
     return 0;
   } catch (const std::exception& e) {
-    // Last resort: expected failures are Status values, so reaching here is a bug.
+    // Last resort: expected failures are Status values, so reaching here is a
+    // bug.
     std::cerr << "devflow: internal error: " << e.what() << "\n";
     return 70;
   }

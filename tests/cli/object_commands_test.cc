@@ -1,0 +1,124 @@
+// End-to-end: `devflow apply`, `get` and `delete` against the real `devflow
+// serve`.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <string>
+
+#include "command_runner.h"
+#include "serve_process.h"
+
+namespace devflow {
+namespace {
+
+using testing::CommandOutput;
+using testing::RunCommand;
+using testing::ServeProcess;
+
+const std::string kDevflow = DEVFLOW_BINARY;
+const std::string kSource = DEVFLOW_SOURCE_DIR;
+
+class ObjectCommandsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(server_.Start()) << server_.log();
+    // The bluegreen example lives in namespace production.
+    CommandOutput ns =
+        Devflow("apply -f -", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: production\n");
+    ASSERT_EQ(ns.exit_code, 0) << ns.err;
+  }
+  CommandOutput Devflow(const std::string& args, const std::string& input = "") {
+    return RunCommand(kDevflow + " --kubeconfig " + server_.kubeconfig() + " " + args, input);
+  }
+  ServeProcess server_;
+};
+
+TEST_F(ObjectCommandsTest, ApplyCreatesThenReportsUnchangedThenConfigured) {
+  CommandOutput first = Devflow("apply -f " + kSource + "/examples/bluegreen");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(first.out,
+            "rollout.argoproj.io/my-app created\n"
+            "service/my-app-active created\n"
+            "service/my-app-preview created\n");
+  CommandOutput again = Devflow("apply -f " + kSource + "/examples/bluegreen");
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out,
+            "rollout.argoproj.io/my-app unchanged\n"
+            "service/my-app-active unchanged\n"
+            "service/my-app-preview unchanged\n");
+
+  CommandOutput live = Devflow("-n production get rollout my-app -o json");
+  ASSERT_EQ(live.exit_code, 0) << live.err;
+  // Changing the file's replicas changes only that.
+  std::string changed = testing::ReadFileForTest(kSource + "/examples/bluegreen/rollout.yaml");
+  size_t at = changed.find("replicas: ");
+  ASSERT_NE(at, std::string::npos);
+  changed.replace(at, changed.find('\n', at) - at, "replicas: 7");
+  CommandOutput configured = Devflow("apply -f -", changed);
+  ASSERT_EQ(configured.exit_code, 0) << configured.err;
+  EXPECT_EQ(configured.out, "rollout.argoproj.io/my-app configured\n");
+  CommandOutput replicas = Devflow("-n production get ro my-app -o json");
+  EXPECT_NE(replicas.out.find("\"replicas\": 7"), std::string::npos) << replicas.out;
+}
+
+TEST_F(ObjectCommandsTest, InvalidFileAppliesNothing) {
+  const std::string manifests =
+      "apiVersion: v1\nkind: Service\nmetadata:\n  name: good\nspec:\n  "
+      "ports:\n  - port: 80\n"
+      "---\n"
+      "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: "
+      "bad\nspec:\n"
+      "  strategy:\n    canary:\n      steps:\n      - setWeight: 120\n";
+  CommandOutput applied = Devflow("apply -f -", manifests);
+  EXPECT_EQ(applied.exit_code, 1);
+  EXPECT_EQ(applied.out, "");
+  EXPECT_NE(applied.err.find("-:17:"), std::string::npos) << applied.err;
+  EXPECT_NE(applied.err.find("spec.strategy.canary.steps[0].setWeight"), std::string::npos)
+      << applied.err;
+  EXPECT_NE(applied.err.find("nothing applied"), std::string::npos) << applied.err;
+  CommandOutput services = Devflow("get services -A -o name");
+  EXPECT_EQ(services.out, "") << services.out;
+}
+
+TEST_F(ObjectCommandsTest, GetFormatsAndDelete) {
+  ASSERT_EQ(Devflow("apply -f " + kSource + "/examples/canary").exit_code, 0);
+  CommandOutput table = Devflow("get ro");
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_EQ(table.out.substr(0, table.out.find('\n')).find("NAME"), 0u) << table.out;
+  EXPECT_NE(table.out.find("notifications-service-canary"), std::string::npos);
+
+  CommandOutput yaml = Devflow("get rollouts.argoproj.io notifications-service-canary -o yaml");
+  ASSERT_EQ(yaml.exit_code, 0) << yaml.err;
+  EXPECT_NE(yaml.out.find("kind: Rollout\n"), std::string::npos) << yaml.out;
+  EXPECT_NE(yaml.out.find("  - setWeight: 25\n"), std::string::npos) << yaml.out;
+
+  CommandOutput names = Devflow("get namespaces -o name");
+  EXPECT_NE(names.out.find("namespace/default\n"), std::string::npos) << names.out;
+
+  CommandOutput deleted = Devflow("delete -f " + kSource + "/examples/canary");
+  ASSERT_EQ(deleted.exit_code, 0) << deleted.err;
+  EXPECT_EQ(deleted.out, "rollout.argoproj.io \"notifications-service-canary\" deleted\n");
+  CommandOutput missing = Devflow("delete ro notifications-service-canary");
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("not found"), std::string::npos) << missing.err;
+  EXPECT_EQ(Devflow("delete ro notifications-service-canary --ignore-not-found").exit_code, 0);
+}
+
+TEST_F(ObjectCommandsTest, UnknownResourceTypeIsNamed) {
+  CommandOutput r = Devflow("get frobnicators");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "error: the server doesn't have a resource type \"frobnicators\"\n");
+}
+
+TEST_F(ObjectCommandsTest, ServeRestartKeepsTokenAndObjects) {
+  ASSERT_EQ(Devflow("apply -f " + kSource + "/examples/canary").exit_code, 0);
+  const std::string token = testing::ReadFileForTest(server_.data_dir() + "/token");
+  server_.Kill(SIGKILL);
+  ASSERT_TRUE(server_.Start()) << server_.log();
+  EXPECT_EQ(testing::ReadFileForTest(server_.data_dir() + "/token"), token);
+  CommandOutput r = Devflow("get ro -o name");
+  EXPECT_EQ(r.out, "rollout.argoproj.io/notifications-service-canary\n") << r.err;
+}
+
+}  // namespace
+}  // namespace devflow
