@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -17,6 +18,7 @@
 #include "common/json_value.h"
 #include "kube/api_client.h"
 #include "kube/client_config.h"
+#include "kube/event_recorder.h"
 #include "kube/informer.h"
 #include "kube/leader_election.h"
 #include "kube/list_watcher.h"
@@ -252,6 +254,31 @@ TEST_F(InProcessServerTest, InformerConvergesAcrossCompactedHistory) {
       << informer.cache().Size();
   EXPECT_EQ(deletes.load(), 1);
   informer.Stop();
+}
+
+TEST_F(InProcessServerTest, RepeatedEventsAreOneEventWithACount) {
+  StartServer();
+  Result<json::Value> lease = client_->Create(kLeases, "default", LeaseObject("subject"));
+  ASSERT_TRUE(lease.ok()) << lease.status();
+  auto sink = kube::NewEventSink(*client_);
+  kube::EventRecorder recorder(*sink, {.component = "devflow-test"});
+  for (int i = 0; i < 3; ++i) {
+    recorder.Record(*lease, kube::EventType::kNormal, "Probed", "probe passed");
+    recorder.Flush();
+  }
+  recorder.Record(*lease, kube::EventType::kWarning, "Probed", "probe failed");
+  recorder.Flush();
+  const kube::ResourceRef events{"", "v1", "events", "Event", true};
+  Result<kube::ObjectList> stored = client_->ListAll(events, "default");
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  ASSERT_EQ(stored->items.size(), 2u);
+  std::map<std::string, int64_t> counts;
+  for (const json::Value& event : stored->items) {
+    counts[event.Find("message")->as_string()] = event.Find("count")->as_int();
+    EXPECT_EQ(event.Find("involvedObject")->Find("uid")->as_string(), Uid(*lease));
+  }
+  EXPECT_EQ(counts["probe passed"], 3);
+  EXPECT_EQ(counts["probe failed"], 1);
 }
 
 TEST_F(InProcessServerTest, OneOfTwoContendersLeadsAndTheOtherTakesOver) {
