@@ -7,25 +7,16 @@
 #include <thread>
 
 #include "api/time.h"
+#include "common/eventually_testing.h"
 #include "common/json_reader.h"
 
 namespace devflow::kube {
 namespace {
 
+using devflow::testing::Eventually;
+
 using std::chrono::minutes;
 using std::chrono::seconds;
-
-template <class F>
-bool Eventually(F ready) {
-  auto deadline = std::chrono::steady_clock::now() + seconds(20);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (ready()) {
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return ready();
-}
 
 // An in-memory events API that logs each call as
 //   "create shop/web.18867251edfa0000 Normal Scaled count=1"

@@ -8,25 +8,16 @@
 #include <set>
 #include <thread>
 
+#include "common/eventually_testing.h"
 #include "common/json_reader.h"
 
 namespace devflow::kube {
 namespace {
 
+using devflow::testing::Eventually;
+
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-template <class F>
-bool Eventually(F ready) {
-  auto deadline = std::chrono::steady_clock::now() + seconds(20);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (ready()) {
-      return true;
-    }
-    std::this_thread::sleep_for(milliseconds(1));
-  }
-  return ready();
-}
 
 json::Value Pod(const std::string& name, const std::string& version = "v1") {
   return json::Object{

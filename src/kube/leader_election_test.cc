@@ -8,23 +8,15 @@
 #include <map>
 #include <thread>
 
+#include "common/eventually_testing.h"
+
 namespace devflow::kube {
 namespace {
 
+using devflow::testing::Eventually;
+
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-template <class F>
-bool Eventually(F ready) {
-  auto deadline = std::chrono::steady_clock::now() + seconds(20);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (ready()) {
-      return true;
-    }
-    std::this_thread::sleep_for(milliseconds(1));
-  }
-  return ready();
-}
 
 // The API server's copy of one Lease, shared by the contenders' locks: resourceVersion checks
 // and injected failures. Thread-safe.

@@ -8,25 +8,16 @@
 #include <thread>
 #include <vector>
 
+#include "common/eventually_testing.h"
+
 namespace devflow::kube {
 namespace {
+
+using devflow::testing::Eventually;
 
 using std::chrono::milliseconds;
 using std::chrono::nanoseconds;
 using std::chrono::seconds;
-
-// Waits (polling, real time) until `ready` returns true; false after 20 s.
-template <class F>
-bool Eventually(F ready) {
-  auto deadline = std::chrono::steady_clock::now() + seconds(20);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (ready()) {
-      return true;
-    }
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-  return ready();
-}
 
 struct LimiterStep {
   enum Op { kWhen, kForget, kAdvance } op;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "apiserver/api_server.h"
+#include "common/eventually_testing.h"
 #include "common/json_value.h"
 #include "kube/api_client.h"
 #include "kube/client_config.h"
@@ -27,6 +28,8 @@
 namespace devflow {
 namespace {
 
+using devflow::testing::Eventually;
+
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
@@ -34,17 +37,6 @@ const kube::ResourceRef kLeases{"coordination.k8s.io", "v1", "leases", "Lease", 
 const kube::ResourceRef kRollouts{"argoproj.io", "v1alpha1", "rollouts", "Rollout", true};
 const kube::ResourceRef kReplicaSets{"apps", "v1", "replicasets", "ReplicaSet", true};
 const kube::ResourceRef kPods{"", "v1", "pods", "Pod", true};
-
-// Polls `condition` every 10 ms for up to 30 s.
-template <class F>
-bool Eventually(F condition) {
-  const auto deadline = std::chrono::steady_clock::now() + seconds(30);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-  return condition();
-}
 
 std::unique_ptr<kube::ApiClient> ClientFromKubeconfig(const std::string& path) {
   kube::LoadOptions options;
