@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "apiserver/deletion_rules.h"
+#include "apiserver/forwarding_store_testing.h"
 #include "apiserver/garbage_collector.h"
 #include "apiserver/object_store.h"
 #include "apiserver/resource_catalog.h"
@@ -89,9 +90,9 @@ inline bool IsMarked(const json::Value& object) { return IsMarkedForDeletion(obj
 
 // Forwards to another store; before the first Update or Delete of `key` after Arm(), runs the
 // armed action (a concurrent user write through the inner store).
-class InterposingStore final : public ObjectStore {
+class InterposingStore final : public ForwardingStore {
  public:
-  explicit InterposingStore(ObjectStore& inner) : inner_(inner) {}
+  explicit InterposingStore(ObjectStore& inner) : ForwardingStore(inner) {}
 
   void Arm(ObjectKey key, std::function<void()> action) {
     std::lock_guard lock(mu_);
@@ -112,29 +113,15 @@ class InterposingStore final : public ObjectStore {
     return failures_left_;
   }
 
-  Result<StoredObject> Create(const ObjectKey& key, std::string_view json) override {
-    return inner_.Create(key, json);
-  }
-  Result<StoredObject> Get(const ObjectKey& key) override { return inner_.Get(key); }
   Result<StoredObject> Update(const ObjectKey& key, std::string_view json,
                               const Preconditions& preconditions) override {
     if (Status failure = BeforeWrite(key); !failure.ok()) return failure;
-    return inner_.Update(key, json, preconditions);
+    return ForwardingStore::Update(key, json, preconditions);
   }
   Result<StoredObject> Delete(const ObjectKey& key, const Preconditions& preconditions) override {
     if (Status failure = BeforeWrite(key); !failure.ok()) return failure;
-    return inner_.Delete(key, preconditions);
+    return ForwardingStore::Delete(key, preconditions);
   }
-  Result<ListResult> List(const ListOptions& options) override { return inner_.List(options); }
-  Result<std::vector<Event>> EventsSince(std::string_view resource, std::string_view namespace_,
-                                         int64_t version) override {
-    return inner_.EventsSince(resource, namespace_, version);
-  }
-  StoreVersions Versions() override { return inner_.Versions(); }
-  SubscriptionId Subscribe(EventListener listener) override {
-    return inner_.Subscribe(std::move(listener));
-  }
-  void Unsubscribe(SubscriptionId id) override { inner_.Unsubscribe(id); }
 
  private:
   Status BeforeWrite(const ObjectKey& key) {
@@ -154,7 +141,6 @@ class InterposingStore final : public ObjectStore {
     return Status::Ok();
   }
 
-  ObjectStore& inner_;
   std::mutex mu_;
   ObjectKey key_;
   std::function<void()> action_;

@@ -13,6 +13,7 @@
 #include <string>
 #include <utility>
 
+#include "apiserver/forwarding_store_testing.h"
 #include "apiserver/resource_catalog.h"
 #include "apiserver/rest_handler.h"
 #include "apiserver/sqlite_store_testing.h"
@@ -27,9 +28,9 @@ inline constexpr char kToken[] = "s3cret-token";
 
 // An ObjectStore that forwards to another and, when armed, runs a function right before the
 // next Update of a key: a concurrent writer slipping in between a read and its write.
-class InterferingStore final : public ObjectStore {
+class InterferingStore final : public ForwardingStore {
  public:
-  explicit InterferingStore(ObjectStore& inner) : inner_(inner) {}
+  explicit InterferingStore(ObjectStore& inner) : ForwardingStore(inner) {}
 
   // Runs `write` (which may use the inner store) before the next Update of `key`.
   void BeforeNextUpdate(ObjectKey key, std::function<void(ObjectStore&)> write) {
@@ -38,10 +39,6 @@ class InterferingStore final : public ObjectStore {
     write_ = std::move(write);
   }
 
-  Result<StoredObject> Create(const ObjectKey& key, std::string_view json) override {
-    return inner_.Create(key, json);
-  }
-  Result<StoredObject> Get(const ObjectKey& key) override { return inner_.Get(key); }
   Result<StoredObject> Update(const ObjectKey& key, std::string_view json,
                               const Preconditions& preconditions) override {
     std::function<void(ObjectStore&)> write;
@@ -49,25 +46,11 @@ class InterferingStore final : public ObjectStore {
       std::lock_guard lock(mu_);
       if (write_ && armed_key_ == key) write = std::exchange(write_, nullptr);
     }
-    if (write) write(inner_);
-    return inner_.Update(key, json, preconditions);
+    if (write) write(inner());
+    return ForwardingStore::Update(key, json, preconditions);
   }
-  Result<StoredObject> Delete(const ObjectKey& key, const Preconditions& preconditions) override {
-    return inner_.Delete(key, preconditions);
-  }
-  Result<ListResult> List(const ListOptions& options) override { return inner_.List(options); }
-  Result<std::vector<Event>> EventsSince(std::string_view resource, std::string_view namespace_,
-                                         int64_t version) override {
-    return inner_.EventsSince(resource, namespace_, version);
-  }
-  StoreVersions Versions() override { return inner_.Versions(); }
-  SubscriptionId Subscribe(EventListener listener) override {
-    return inner_.Subscribe(std::move(listener));
-  }
-  void Unsubscribe(SubscriptionId id) override { inner_.Unsubscribe(id); }
 
  private:
-  ObjectStore& inner_;
   std::mutex mu_;
   ObjectKey armed_key_;
   std::function<void(ObjectStore&)> write_;
