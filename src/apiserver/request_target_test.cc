@@ -7,13 +7,15 @@
 #include <vector>
 
 namespace devflow::apiserver {
-namespace {
 
+// Found by GoogleTest through argument-dependent lookup: readable failures.
 void PrintTo(const ResourcePath& p, std::ostream* os) {
   *os << "{group=" << p.group << " version=" << p.version << " ns=" << p.namespace_
       << " plural=" << p.plural << " name=" << p.name << " sub=" << p.subresource
       << " watch=" << p.watch_prefix << "}";
 }
+
+namespace {
 
 TEST(RequestTargetTest, ParsesResourcePaths) {
   struct Row {
