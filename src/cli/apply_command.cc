@@ -1,6 +1,7 @@
 #include "cli/apply_command.h"
 
 #include "api/merge_patch.h"
+#include "api/strategic_merge_patch.h"
 #include "cli/manifest_check.h"
 #include "cli/resource_resolver.h"
 #include "common/json_reader.h"
@@ -83,6 +84,34 @@ Result<PlannedObject> Plan(const api::Manifest& manifest, kube::ApiClient& clien
   return planned;
 }
 
+// Whether the server takes strategic merge patches for this resource, as kubectl decides: the
+// kinds Kubernetes itself defines (custom resources answer 415). CRD groups always contain a
+// dot; Kubernetes' own groups are dot-free ("apps") or end in ".k8s.io".
+bool UsesStrategicMerge(const kube::ResourceRef& resource) {
+  const std::string& group = resource.group;
+  const bool builtin_group =
+      group.empty() || group.find('.') == std::string::npos ||
+      (group.size() > 7 && group.compare(group.size() - 7, 7, ".k8s.io") == 0);
+  return builtin_group && api::HasStrategicPatchSchema(resource.kind);
+}
+
+// kubectl's three-way strategic merge for built-in kinds: what the last apply set and the file
+// no longer has is deleted, the file's values are merged over the live object list item by list
+// item (by merge key), and what the server or others set inside those items (a Service port's
+// defaulted protocol) survives. Returns the two-way patch from live to that result: {} when
+// nothing changes.
+Result<json::Value> StrategicApplyPatch(const json::Value& last_applied, const json::Value& desired,
+                                        const json::Value& live, const api::PatchSchema& schema) {
+  json::Value target = live;
+  if (!last_applied.is_null()) {
+    DEVFLOW_ASSIGN_OR_RETURN(
+        target, api::ApplyStrategicMergePatch(
+                    target, api::CreateStrategicMergePatch(last_applied, desired, schema), schema));
+  }
+  DEVFLOW_ASSIGN_OR_RETURN(target, api::ApplyStrategicMergePatch(target, desired, schema));
+  return api::CreateStrategicMergePatch(live, target, schema);
+}
+
 // Applies one object; returns "created", "configured" or "unchanged".
 Result<std::string> ApplyOne(const PlannedObject& planned, kube::ApiClient& client) {
   Result<json::Value> live = client.Get(planned.resource, planned.namespace_, planned.name);
@@ -92,11 +121,20 @@ Result<std::string> ApplyOne(const PlannedObject& planned, kube::ApiClient& clie
     return std::string("created");
   }
   if (!live.ok()) return live.status();
-  json::Value patch = api::CreateThreeWayMergePatch(LastAppliedOf(*live), planned.desired, *live);
+  const bool strategic = UsesStrategicMerge(planned.resource);
+  json::Value patch;
+  if (strategic) {
+    DEVFLOW_ASSIGN_OR_RETURN(patch,
+                             StrategicApplyPatch(LastAppliedOf(*live), planned.desired, *live,
+                                                 api::PatchSchemaForKind(planned.resource.kind)));
+  } else {
+    patch = api::CreateThreeWayMergePatch(LastAppliedOf(*live), planned.desired, *live);
+  }
   if (patch.is_object() && patch.as_object().empty()) return std::string("unchanged");
   DEVFLOW_RETURN_IF_ERROR(
       client
-          .Patch(planned.resource, planned.namespace_, planned.name, kube::PatchType::kMerge, patch)
+          .Patch(planned.resource, planned.namespace_, planned.name,
+                 strategic ? kube::PatchType::kStrategic : kube::PatchType::kMerge, patch)
           .status());
   return std::string("configured");
 }
