@@ -153,11 +153,6 @@ int RunApply(const KubeFlags& flags, const std::vector<std::string>& paths, std:
         << "; nothing applied\n";
     return 1;
   }
-  Result<kube::ClientConfig> config = LoadClientConfig(flags);
-  if (!config.ok()) {
-    err << "devflow apply: " << config.status().message() << "\n";
-    return 1;
-  }
   Result<std::unique_ptr<kube::ApiClient>> client = ConnectClient(flags);
   if (!client.ok()) {
     err << "devflow apply: " << client.status().message() << "\n";
@@ -168,7 +163,7 @@ int RunApply(const KubeFlags& flags, const std::vector<std::string>& paths, std:
   std::vector<PlannedObject> plan;
   int unresolved = 0;
   for (const api::Manifest& manifest : checked->manifests) {
-    Result<PlannedObject> planned = Plan(manifest, **client, flags, config->namespace_);
+    Result<PlannedObject> planned = Plan(manifest, **client, flags, (*client)->config().namespace_);
     if (!planned.ok()) {
       err << manifest.source << ": " << planned.status().message() << "\n";
       ++unresolved;

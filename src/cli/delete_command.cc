@@ -47,13 +47,12 @@ int RunDelete(const KubeFlags& flags, const DeleteFlags& del, std::istream& in, 
     err << "devflow delete: give the names of the " << del.resource << " to delete\n";
     return 1;
   }
-  Result<kube::ClientConfig> config = LoadClientConfig(flags);
   Result<std::unique_ptr<kube::ApiClient>> client = ConnectClient(flags);
-  if (!config.ok() || !client.ok()) {
-    err << "devflow delete: " << (config.ok() ? client.status() : config.status()).message()
-        << "\n";
+  if (!client.ok()) {
+    err << "devflow delete: " << client.status().message() << "\n";
     return 1;
   }
+  const std::string& default_namespace = (*client)->config().namespace_;
 
   std::vector<Target> targets;
   if (!del.files.empty()) {
@@ -80,7 +79,7 @@ int RunDelete(const KubeFlags& flags, const DeleteFlags& del, std::istream& in, 
         return 1;
       }
       std::string ns = StringAt(manifest.object, "metadata", "namespace");
-      if (ns.empty()) ns = config->namespace_;
+      if (ns.empty()) ns = default_namespace;
       targets.push_back({*resource, resource->namespaced ? ns : "",
                          StringAt(manifest.object, "metadata", "name")});
     }
@@ -96,7 +95,7 @@ int RunDelete(const KubeFlags& flags, const DeleteFlags& del, std::istream& in, 
       return 1;
     }
     for (const std::string& name : del.names) {
-      targets.push_back({*resource, resource->namespaced ? config->namespace_ : "", name});
+      targets.push_back({*resource, resource->namespaced ? default_namespace : "", name});
     }
   }
 
