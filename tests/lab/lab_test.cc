@@ -34,13 +34,7 @@ class LabTest : public ::testing::Test {
   void SetUp() override {
     kubeconfig_ = LabKubeconfig();
     if (kubeconfig_.empty()) GTEST_SKIP() << "KUBE_LAB_DIR is not set (run through CTest)";
-    // Idempotent: every test may be the first to need the CRDs.
-    CommandOutput crds = Kubectl("apply -f " + kSource + "/deploy/crds/");
-    ASSERT_EQ(crds.exit_code, 0) << crds.err;
-    ASSERT_EQ(
-        Kubectl("wait --for condition=established --timeout=60s -f " + kSource + "/deploy/crds/")
-            .exit_code,
-        0);
+    // The CRDs are installed once by the fixture (tests/CMakeLists.txt: kube_lab.crds).
   }
   CommandOutput Kubectl(const std::string& args, const std::string& input = "") {
     return RunCommand("kubectl --kubeconfig " + kubeconfig_ + " " + args, input);
