@@ -424,6 +424,12 @@ TEST(InformerTest, GoneAgainRightAfterARelistBacksOff) {
   EXPECT_EQ(f.api.lists().size(), 1u);
   f.clock.Advance(milliseconds(1200));
   ASSERT_TRUE(Eventually([&] { return f.api.lists().size() == 2; }));
+  // The watch after that relist fails with Gone again: the informer backs off again instead of
+  // relisting at once. (The relist clears LastError until that watch fails, so it is read only
+  // once the informer sleeps.)
+  const Clock::TimePoint relisted_at = f.clock.Now();
+  EXPECT_GT(f.WaitForSleep(), relisted_at);
+  EXPECT_EQ(f.api.lists().size(), 2u);
   EXPECT_EQ(f.informer->LastError().code(), StatusCode::kGone);
 }
 
