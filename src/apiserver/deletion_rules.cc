@@ -59,22 +59,29 @@ bool ReadyToRemove(const json::Value& object) {
   return finalizers == nullptr || finalizers->empty();
 }
 
-json::Value WithoutFinalizer(const json::Value& object, std::string_view finalizer) {
+json::Value WithoutListEntries(const json::Value& object, std::string_view section,
+                               std::string_view member,
+                               const std::function<bool(const json::Value&)>& drop) {
   json::Value result = object;
-  json::Value* metadata = result.Find("metadata");
-  if (metadata == nullptr || !metadata->is_object()) return result;
-  json::Value* finalizers = metadata->Find("finalizers");
-  if (finalizers == nullptr || !finalizers->is_array()) return result;
+  json::Value* outer = result.Find(section);
+  json::Value* list = outer != nullptr ? outer->Find(member) : nullptr;
+  if (list == nullptr || !list->is_array()) return result;
   json::Array kept;
-  for (json::Value& f : finalizers->as_array()) {
-    if (!(f.is_string() && f.as_string() == finalizer)) kept.push_back(std::move(f));
+  for (json::Value& entry : list->as_array()) {
+    if (!drop(entry)) kept.push_back(std::move(entry));
   }
   if (kept.empty()) {
-    metadata->as_object().Erase("finalizers");
+    outer->as_object().Erase(member);
   } else {
-    *finalizers = std::move(kept);
+    *list = std::move(kept);
   }
   return result;
+}
+
+json::Value WithoutFinalizer(const json::Value& object, std::string_view finalizer) {
+  return WithoutListEntries(object, "metadata", "finalizers", [&](const json::Value& f) {
+    return f.is_string() && f.as_string() == finalizer;
+  });
 }
 
 DeletePlan PlanDelete(const json::Value& object, PropagationPolicy policy, std::string_view now) {

@@ -9,6 +9,7 @@
 // leaves it marked with no finalizers left.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -55,5 +56,13 @@ bool HasFinalizer(const json::Value& object, std::string_view finalizer);
 // Returns the object without `finalizer` in metadata.finalizers (the member is dropped when the
 // list becomes empty).
 json::Value WithoutFinalizer(const json::Value& object, std::string_view finalizer);
+
+// Returns the object without the entries of the list object[section][member] for which `drop`
+// returns true; the member is dropped when the list becomes empty (Kubernetes' omitempty), and
+// the object is returned unchanged when there is no such list. The one way finalizers
+// (metadata's, a Namespace's spec.finalizers) and ownerReferences are taken off an object.
+json::Value WithoutListEntries(const json::Value& object, std::string_view section,
+                               std::string_view member,
+                               const std::function<bool(const json::Value&)>& drop);
 
 }  // namespace devflow::apiserver

@@ -68,21 +68,9 @@ std::vector<OwnerRef> OwnerRefsOf(const json::Value& object) {
 // The object without the ownerReferences to `uids` (the member is dropped when none is left,
 // as Kubernetes' omitempty would).
 json::Value WithoutOwnerRefs(const json::Value& object, const std::set<std::string>& uids) {
-  json::Value result = object;
-  json::Value* metadata = result.Find("metadata");
-  if (metadata == nullptr || !metadata->is_object()) return result;
-  json::Value* list = metadata->Find("ownerReferences");
-  if (list == nullptr || !list->is_array()) return result;
-  json::Array kept;
-  for (json::Value& entry : list->as_array()) {
-    if (!uids.contains(StringMember(&entry, "uid"))) kept.push_back(std::move(entry));
-  }
-  if (kept.empty()) {
-    metadata->as_object().Erase("ownerReferences");
-  } else {
-    *list = std::move(kept);
-  }
-  return result;
+  return WithoutListEntries(object, "metadata", "ownerReferences", [&](const json::Value& entry) {
+    return uids.contains(StringMember(&entry, "uid"));
+  });
 }
 
 bool HasSpecFinalizers(const json::Value& object) {

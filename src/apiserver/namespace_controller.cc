@@ -42,20 +42,9 @@ bool HasSpecFinalizer(const json::Value& object, std::string_view finalizer) {
 // The namespace without `finalizer` in spec.finalizers; the member is dropped when empty, as
 // kube-apiserver's finalize leaves `spec: {}`.
 json::Value WithoutSpecFinalizer(const json::Value& object, std::string_view finalizer) {
-  json::Value result = object;
-  json::Value* spec = result.Find("spec");
-  json::Value* finalizers = spec != nullptr ? spec->Find("finalizers") : nullptr;
-  if (finalizers == nullptr || !finalizers->is_array()) return result;
-  json::Array kept;
-  for (json::Value& f : finalizers->as_array()) {
-    if (!(f.is_string() && f.as_string() == finalizer)) kept.push_back(std::move(f));
-  }
-  if (kept.empty()) {
-    spec->as_object().Erase("finalizers");
-  } else {
-    *finalizers = std::move(kept);
-  }
-  return result;
+  return WithoutListEntries(object, "spec", "finalizers", [&](const json::Value& f) {
+    return f.is_string() && f.as_string() == finalizer;
+  });
 }
 
 }  // namespace
