@@ -483,11 +483,9 @@ class ResourceCatalog::Impl {
 ResourceCatalog::ResourceCatalog() : impl_(std::make_unique<Impl>()) {}
 ResourceCatalog::~ResourceCatalog() = default;
 
-std::optional<ResourceInfo> ResourceCatalog::Find(std::string_view group, std::string_view version,
-                                                  std::string_view plural) const {
-  auto matches = [&](const ResourceInfo& r) {
-    return r.plural == plural && r.version == version && r.group == group;
-  };
+// The first resource `matches` accepts: built-ins first (they win over CRDs that name them).
+std::optional<ResourceInfo> ResourceCatalog::FindIf(
+    const std::function<bool(const ResourceInfo&)>& matches) const {
   for (const ResourceInfo& r : impl_->builtin_) {
     if (matches(r)) return r;
   }
@@ -500,6 +498,13 @@ std::optional<ResourceInfo> ResourceCatalog::Find(std::string_view group, std::s
   return std::nullopt;
 }
 
+std::optional<ResourceInfo> ResourceCatalog::Find(std::string_view group, std::string_view version,
+                                                  std::string_view plural) const {
+  return FindIf([&](const ResourceInfo& r) {
+    return r.plural == plural && r.version == version && r.group == group;
+  });
+}
+
 std::optional<ResourceInfo> ResourceCatalog::FindKind(std::string_view api_version,
                                                       std::string_view kind) const {
   std::string_view group, version = api_version;
@@ -507,19 +512,9 @@ std::optional<ResourceInfo> ResourceCatalog::FindKind(std::string_view api_versi
     group = api_version.substr(0, slash);
     version = api_version.substr(slash + 1);
   }
-  auto matches = [&](const ResourceInfo& r) {
+  return FindIf([&](const ResourceInfo& r) {
     return r.kind == kind && r.version == version && r.group == group;
-  };
-  for (const ResourceInfo& r : impl_->builtin_) {
-    if (matches(r)) return r;
-  }
-  std::shared_lock lock(impl_->mu_);
-  for (const auto& [name, crd] : impl_->crds_) {
-    for (const ResourceInfo& r : crd.resources) {
-      if (matches(r)) return r;
-    }
-  }
-  return std::nullopt;
+  });
 }
 
 std::vector<ResourceInfo> ResourceCatalog::All() const {

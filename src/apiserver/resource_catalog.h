@@ -18,6 +18,7 @@
 // Thread-safety: every method may be called from any thread; lookups return copies.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -137,6 +138,8 @@ class ResourceCatalog {
   void RemoveCrd(std::string_view crd_name);
 
  private:
+  std::optional<ResourceInfo> FindIf(const std::function<bool(const ResourceInfo&)>& matches) const;
+
   class Impl;
   std::unique_ptr<Impl> impl_;
 };
