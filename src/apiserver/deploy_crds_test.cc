@@ -24,6 +24,8 @@
 namespace devflow::apiserver {
 namespace {
 
+using json::StringAt;
+
 namespace fs = std::filesystem;
 
 const fs::path kCrdDir = fs::path(DEVFLOW_SOURCE_DIR) / "deploy" / "crds";
@@ -72,11 +74,6 @@ const json::Value& At(const json::Value& object, std::initializer_list<std::stri
     if (v == nullptr) return kNull;
   }
   return *v;
-}
-
-std::string StringAt(const json::Value& object, std::initializer_list<std::string_view> keys) {
-  const json::Value& v = At(object, keys);
-  return v.is_string() ? v.as_string() : "";
 }
 
 // The CRD's one version (the files define exactly one), or a null value.

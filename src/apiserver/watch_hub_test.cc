@@ -27,6 +27,8 @@
 namespace devflow::apiserver {
 namespace {
 
+using json::StringAt;
+
 using http::testing::kHangGuard;
 
 ResourceInfo PodsInfo() {
@@ -62,15 +64,6 @@ struct Seen {
 std::ostream& operator<<(std::ostream& os, const Seen& s) {
   return os << s.type << " " << s.name << "@" << s.version << " app=" << s.app
             << " phase=" << s.phase;
-}
-
-std::string StringAt(const json::Value& value, std::initializer_list<std::string_view> path) {
-  const json::Value* at = &value;
-  for (std::string_view key : path) {
-    at = at->Find(key);
-    if (at == nullptr) return "";
-  }
-  return at->is_string() ? at->as_string() : "";
 }
 
 Seen Summarise(const json::Value& event) {

@@ -10,12 +10,6 @@
 namespace devflow::cli {
 namespace {
 
-std::string StringAt(const json::Value& object, std::string_view section, std::string_view key) {
-  const json::Value* outer = object.Find(section);
-  const json::Value* value = outer != nullptr ? outer->Find(key) : nullptr;
-  return value != nullptr && value->is_string() ? value->as_string() : std::string();
-}
-
 struct PlannedObject {
   const api::Manifest* manifest = nullptr;
   kube::ResourceRef resource;
@@ -63,10 +57,10 @@ Result<PlannedObject> Plan(const api::Manifest& manifest, kube::ApiClient& clien
     return resource.status();
   }
   planned.resource = *resource;
-  planned.name = StringAt(manifest.object, "metadata", "name");
+  planned.name = json::StringAt(manifest.object, {"metadata", "name"});
   planned.desired = manifest.object;
   if (planned.resource.namespaced) {
-    std::string written = StringAt(manifest.object, "metadata", "namespace");
+    std::string written = json::StringAt(manifest.object, {"metadata", "namespace"});
     if (!written.empty() && !flags.namespace_.empty() && written != flags.namespace_) {
       return Status(StatusCode::kInvalidArgument,
                     "the namespace from the provided object \"" + written +

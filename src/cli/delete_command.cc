@@ -15,12 +15,6 @@ struct Target {
   std::string name;
 };
 
-std::string StringAt(const json::Value& object, std::string_view section, std::string_view key) {
-  const json::Value* outer = object.Find(section);
-  const json::Value* value = outer != nullptr ? outer->Find(key) : nullptr;
-  return value != nullptr && value->is_string() ? value->as_string() : std::string();
-}
-
 Result<std::string> PropagationPolicy(const std::string& cascade) {
   if (cascade == "background" || cascade == "true") return std::string("Background");
   if (cascade == "foreground") return std::string("Foreground");
@@ -78,10 +72,10 @@ int RunDelete(const KubeFlags& flags, const DeleteFlags& del, std::istream& in, 
             << "\" in version \"" << av->as_string() << "\"\n";
         return 1;
       }
-      std::string ns = StringAt(manifest.object, "metadata", "namespace");
+      std::string ns = json::StringAt(manifest.object, {"metadata", "namespace"});
       if (ns.empty()) ns = default_namespace;
       targets.push_back({*resource, resource->namespaced ? ns : "",
-                         StringAt(manifest.object, "metadata", "name")});
+                         json::StringAt(manifest.object, {"metadata", "name"})});
     }
   } else {
     Result<std::vector<DiscoveredResource>> discovered = DiscoverResources(**client);

@@ -11,14 +11,9 @@
 namespace devflow::cli {
 namespace {
 
-std::string MetadataString(const json::Value& object, std::string_view key) {
-  const json::Value* metadata = object.Find("metadata");
-  const json::Value* value = metadata != nullptr ? metadata->Find(key) : nullptr;
-  return value != nullptr && value->is_string() ? value->as_string() : std::string();
-}
-
 std::string Age(const json::Value& object) {
-  Result<api::TimePoint> created = api::ParseRfc3339(MetadataString(object, "creationTimestamp"));
+  Result<api::TimePoint> created =
+      api::ParseRfc3339(json::StringAt(object, {"metadata", "creationTimestamp"}));
   if (!created.ok()) return "<unknown>";
   auto age =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - *created);
@@ -41,8 +36,8 @@ void PrintTable(const std::vector<json::Value>& items, bool with_namespace, std:
                                 : std::vector<std::string>{"NAME", "AGE"});
   for (const json::Value& item : items) {
     std::vector<std::string> row;
-    if (with_namespace) row.push_back(MetadataString(item, "namespace"));
-    row.push_back(MetadataString(item, "name"));
+    if (with_namespace) row.push_back(json::StringAt(item, {"metadata", "namespace"}));
+    row.push_back(json::StringAt(item, {"metadata", "name"}));
     row.push_back(Age(item));
     rows.push_back(std::move(row));
   }
@@ -137,7 +132,7 @@ int RunGet(const KubeFlags& flags, const GetFlags& get, std::ostream& out, std::
 
   if (get.output == "name") {
     for (const json::Value& item : items) {
-      out << DisplayName(*resource) << "/" << MetadataString(item, "name") << "\n";
+      out << DisplayName(*resource) << "/" << json::StringAt(item, {"metadata", "name"}) << "\n";
     }
   } else if (get.output == "json" || get.output == "yaml") {
     json::Value shown;

@@ -15,11 +15,6 @@ std::string Lower(std::string_view text) {
   return out;
 }
 
-std::string StringMember(const json::Value& object, std::string_view key) {
-  const json::Value* value = object.Find(key);
-  return value != nullptr && value->is_string() ? value->as_string() : std::string();
-}
-
 bool NameMatches(const DiscoveredResource& resource, const std::string& name) {
   if (name == resource.ref.plural || name == resource.singular ||
       name == Lower(resource.ref.kind)) {
@@ -33,7 +28,7 @@ bool NameMatches(const DiscoveredResource& resource, const std::string& name) {
 
 std::vector<DiscoveredResource> ParseResourceList(const json::Value& list, bool preferred) {
   std::vector<DiscoveredResource> out;
-  const std::string group_version = StringMember(list, "groupVersion");
+  const std::string group_version = json::StringAt(list, {"groupVersion"});
   std::string group, version = group_version;
   if (size_t slash = group_version.find('/'); slash != std::string::npos) {
     group = group_version.substr(0, slash);
@@ -43,17 +38,17 @@ std::vector<DiscoveredResource> ParseResourceList(const json::Value& list, bool 
   if (resources == nullptr || !resources->is_array()) return out;
   for (const json::Value& entry : resources->as_array()) {
     if (!entry.is_object()) continue;
-    std::string name = StringMember(entry, "name");
+    std::string name = json::StringAt(entry, {"name"});
     if (name.empty() || name.find('/') != std::string::npos) continue;
     DiscoveredResource resource;
     resource.ref.group = group;
     resource.ref.version = version;
     resource.ref.plural = name;
-    resource.ref.kind = StringMember(entry, "kind");
+    resource.ref.kind = json::StringAt(entry, {"kind"});
     const json::Value* namespaced = entry.Find("namespaced");
     resource.ref.namespaced =
         namespaced != nullptr && namespaced->is_bool() && namespaced->as_bool();
-    resource.singular = StringMember(entry, "singularName");
+    resource.singular = json::StringAt(entry, {"singularName"});
     if (resource.singular.empty()) resource.singular = Lower(resource.ref.kind);
     if (const json::Value* shorts = entry.Find("shortNames"); shorts && shorts->is_array()) {
       for (const json::Value& s : shorts->as_array()) {
@@ -114,12 +109,12 @@ Result<std::vector<DiscoveredResource>> DiscoverResources(kube::ApiClient& clien
   for (const json::Value& group : list->as_array()) {
     std::string preferred;
     if (const json::Value* p = group.Find("preferredVersion"); p != nullptr) {
-      preferred = StringMember(*p, "groupVersion");
+      preferred = json::StringAt(*p, {"groupVersion"});
     }
     const json::Value* versions = group.Find("versions");
     if (versions == nullptr || !versions->is_array()) continue;
     for (const json::Value& version : versions->as_array()) {
-      const std::string group_version = StringMember(version, "groupVersion");
+      const std::string group_version = json::StringAt(version, {"groupVersion"});
       if (group_version.empty()) continue;
       Result<json::Value> resources = client.GetPath("/apis/" + group_version);
       // A group whose version cannot be read (an aggregated API that is down)

@@ -93,3 +93,20 @@ TEST(JsonValueTest, ObjectEqualityIgnoresOrderButNotKind) {
 
 }  // namespace
 }  // namespace devflow::json
+
+namespace devflow::json {
+namespace {
+
+TEST(JsonStringAtTest, ReadsAStringThroughObjectsOrGivesEmpty) {
+  const Value pod =
+      Parse(R"({"metadata":{"name":"web","labels":["x"],"generation":2},"s":"top"})").value();
+  EXPECT_EQ(StringAt(pod, {"metadata", "name"}), "web");
+  EXPECT_EQ(StringAt(pod, {"s"}), "top");
+  EXPECT_EQ(StringAt(pod, {"metadata", "uid"}), "") << "absent";
+  EXPECT_EQ(StringAt(pod, {"metadata", "generation"}), "") << "not a string";
+  EXPECT_EQ(StringAt(pod, {"s", "deeper"}), "") << "through a string";
+  EXPECT_EQ(StringAt(pod, {"metadata", "labels", "x"}), "") << "through an array";
+}
+
+}  // namespace
+}  // namespace devflow::json

@@ -257,4 +257,13 @@ std::string WritePretty(const Value& value) {
   return out;
 }
 
+std::string StringAt(const Value& value, std::initializer_list<std::string_view> path) {
+  const Value* at = &value;
+  for (std::string_view key : path) {
+    at = at->Find(key);
+    if (at == nullptr) return "";
+  }
+  return at->is_string() ? at->as_string() : "";
+}
+
 }  // namespace devflow::json

@@ -136,6 +136,11 @@ inline const Member* Object::end() const { return members_.data() + members_.siz
 inline Member* Object::begin() { return members_.data(); }
 inline Member* Object::end() { return members_.data() + members_.size(); }
 
+// The string at `path` (object member names, outermost first): StringAt(pod, {"metadata",
+// "name"}). "" when a member is absent, something on the way is not an object, or the value is
+// not a string: for reading fields a schema makes optional.
+std::string StringAt(const Value& value, std::initializer_list<std::string_view> path);
+
 // Writes compact JSON (no insignificant whitespace), members in their stored order.
 std::string Write(const Value& value);
 // Writes indented JSON (2 spaces), for humans.
