@@ -24,6 +24,7 @@
 #include "apiserver/resource_catalog.h"
 #include "apiserver/sqlite_store.h"
 #include "apiserver/sqlite_store_testing.h"
+#include "common/eventually_testing.h"
 #include "common/json_reader.h"
 #include "common/json_value.h"
 
@@ -200,15 +201,12 @@ class ControllerTest : public ::testing::Test {
     ASSERT_TRUE(status.ok()) << ToString(key) << ": " << status;
   }
 
-  // Polls `condition` every 10 ms for up to 20 s.
+  // Polls `condition` for up to 20 s (devflow::testing::Eventually).
   static ::testing::AssertionResult WaitUntil(const std::function<bool()>& condition,
                                               const std::string& what) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (condition()) return ::testing::AssertionSuccess();
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (devflow::testing::Eventually(condition)) {
+      return ::testing::AssertionSuccess();
     }
-    if (condition()) return ::testing::AssertionSuccess();
     return ::testing::AssertionFailure() << "still not true after 20 s: " << what;
   }
 

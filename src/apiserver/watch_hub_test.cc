@@ -18,6 +18,7 @@
 #include "api/selector.h"
 #include "apiserver/sqlite_store.h"
 #include "apiserver/sqlite_store_testing.h"
+#include "common/eventually_testing.h"
 #include "common/json_reader.h"
 #include "common/json_value.h"
 #include "http/client.h"
@@ -27,6 +28,7 @@
 namespace devflow::apiserver {
 namespace {
 
+using devflow::testing::Eventually;
 using json::StringAt;
 
 using http::testing::kHangGuard;
@@ -178,16 +180,6 @@ class Watch {
  private:
   std::unique_ptr<http::Stream> stream_;
 };
-
-// Polls `condition` every 10 ms for up to 20 s.
-bool Eventually(const std::function<bool()>& condition) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return true;
-}
 
 // A store, a hub and a server in front of it.
 class WatchHubTest : public ::testing::Test {

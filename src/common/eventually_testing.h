@@ -7,9 +7,9 @@
 namespace devflow::testing {
 
 // Polls `ready` every millisecond until it returns true or `deadline` passes; returns its last
-// answer. The deadline is generous on purpose: it bounds a hung test, it does not time anything.
+// answer. The deadline (20 s, as the copies it replaced had) is generous on purpose: it bounds a hung test, it does not time anything.
 template <class F>
-bool Eventually(F ready, std::chrono::milliseconds deadline = std::chrono::seconds(30)) {
+bool Eventually(F ready, std::chrono::milliseconds deadline = std::chrono::seconds(20)) {
   const auto until = std::chrono::steady_clock::now() + deadline;
   while (std::chrono::steady_clock::now() < until) {
     if (ready()) return true;
