@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "api/time.h"
+
 namespace devflow::apiserver {
 namespace {
 
@@ -25,7 +27,58 @@ void AddFinalizer(json::Value& object, std::string_view finalizer) {
   finalizers.as_array().push_back(json::Value(finalizer));
 }
 
+const json::Value* Member(const json::Value& object, std::string_view section,
+                          std::string_view member) {
+  const json::Value* parent = object.Find(section);
+  return parent != nullptr && parent->is_object() ? parent->Find(member) : nullptr;
+}
+
+std::optional<int64_t> IntMember(const json::Value& object, std::string_view section,
+                                 std::string_view member) {
+  const json::Value* value = Member(object, section, member);
+  if (value == nullptr || !value->is_int()) return std::nullopt;
+  return value->as_int();
+}
+
+std::string StringMember(const json::Value& object, std::string_view section,
+                         std::string_view member) {
+  const json::Value* value = Member(object, section, member);
+  return value != nullptr && value->is_string() ? value->as_string() : std::string();
+}
+
+constexpr int64_t kDefaultTerminationGracePeriodSeconds = 30;
+
 }  // namespace
+
+std::optional<json::Value> PlanGracefulPodDelete(const json::Value& pod,
+                                                 std::optional<int64_t> requested,
+                                                 std::chrono::system_clock::time_point now) {
+  if (Metadata(pod) == nullptr) return std::nullopt;
+  const std::string phase = StringMember(pod, "status", "phase");
+  // Nothing runs for an unbound or finished pod, so there is nothing to wait for.
+  if (StringMember(pod, "spec", "nodeName").empty() || phase == "Succeeded" || phase == "Failed") {
+    return std::nullopt;
+  }
+  int64_t grace = kDefaultTerminationGracePeriodSeconds;
+  if (requested && *requested >= 0) {
+    grace = *requested;
+  } else if (std::optional<int64_t> spec_grace =
+                 IntMember(pod, "spec", "terminationGracePeriodSeconds");
+             spec_grace && *spec_grace >= 0) {
+    grace = *spec_grace;
+  }
+  if (grace == 0) return std::nullopt;
+  if (IsMarkedForDeletion(pod)) {
+    std::optional<int64_t> current = IntMember(pod, "metadata", "deletionGracePeriodSeconds");
+    if (current && *current <= grace) return pod;
+  }
+  json::Value marked = pod;
+  json::Object& metadata = marked["metadata"].as_object();
+  const auto deadline = std::chrono::floor<std::chrono::seconds>(now) + std::chrono::seconds(grace);
+  metadata.Set("deletionTimestamp", json::Value(api::FormatRfc3339(deadline)));
+  metadata.Set("deletionGracePeriodSeconds", json::Value(grace));
+  return marked;
+}
 
 Result<PropagationPolicy> ParsePropagationPolicy(std::string_view text) {
   if (text.empty() || text == "Background") return PropagationPolicy::kBackground;

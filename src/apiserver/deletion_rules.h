@@ -9,7 +9,10 @@
 // leaves it marked with no finalizers left.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -42,6 +45,21 @@ struct DeletePlan {
 // removed at once when no finalizer is left, else marked (an already marked object keeps its
 // deletionTimestamp, so `marked` may equal the input).
 DeletePlan PlanDelete(const json::Value& object, PropagationPolicy policy, std::string_view now);
+
+// Graceful deletion of a pod, as kube-apiserver's pod strategy does it: a pod bound to a node
+// (spec.nodeName set) that has not finished (status.phase neither Succeeded nor Failed) gets time
+// to stop. It is marked with deletionTimestamp = now + grace and deletionGracePeriodSeconds =
+// grace, and stays until its node's kubelet, having stopped the containers, deletes it with grace
+// 0. grace is `requested` (DeleteOptions.gracePeriodSeconds) when given and >= 0, else
+// spec.terminationGracePeriodSeconds, else 30. A later DELETE may shorten the grace, never extend
+// it.
+//
+// Returns the marked pod, or the pod unchanged when it is already marked with a grace no longer
+// than asked; nullopt when the pod is to be deleted at once (unbound, finished, or grace 0): then
+// PlanDelete decides, as for every other object. `now` is the server's time.
+std::optional<json::Value> PlanGracefulPodDelete(const json::Value& pod,
+                                                 std::optional<int64_t> requested,
+                                                 std::chrono::system_clock::time_point now);
 
 // True when the object carries metadata.deletionTimestamp.
 bool IsMarkedForDeletion(const json::Value& object);

@@ -93,3 +93,64 @@ TEST(DeletionRulesTest, ParsePropagationPolicy) {
 
 }  // namespace
 }  // namespace devflow::apiserver
+
+namespace devflow::apiserver {
+namespace {
+
+TEST(DeletionRulesTest, PlanGracefulPodDelete) {
+  const auto now =
+      std::chrono::sys_days(std::chrono::year(2026) / 11 / 23) + std::chrono::hours(10);
+  struct Row {
+    const char* name;
+    const char* pod;
+    std::optional<int64_t> requested;
+    const char* want;  // "" = delete at once (nullopt)
+  };
+  const Row rows[] = {
+      {"unbound goes at once", R"({"metadata":{"name":"p"},"spec":{}})", std::nullopt, ""},
+      {"default grace 30", R"({"metadata":{"name":"p"},"spec":{"nodeName":"n"}})", std::nullopt,
+       R"({"metadata":{"name":"p","deletionTimestamp":"2026-11-23T10:00:30Z",)"
+       R"("deletionGracePeriodSeconds":30},"spec":{"nodeName":"n"}})"},
+      {"spec grace", R"({"metadata":{},"spec":{"nodeName":"n","terminationGracePeriodSeconds":3}})",
+       std::nullopt,
+       R"({"metadata":{"deletionTimestamp":"2026-11-23T10:00:03Z","deletionGracePeriodSeconds":3},)"
+       R"("spec":{"nodeName":"n","terminationGracePeriodSeconds":3}})"},
+      {"requested wins", R"({"metadata":{},"spec":{"nodeName":"n"}})", 7,
+       R"({"metadata":{"deletionTimestamp":"2026-11-23T10:00:07Z","deletionGracePeriodSeconds":7},)"
+       R"("spec":{"nodeName":"n"}})"},
+      {"requested zero goes at once", R"({"metadata":{},"spec":{"nodeName":"n"}})", 0, ""},
+      {"negative request means default", R"({"metadata":{},"spec":{"nodeName":"n"}})", -1,
+       R"({"metadata":{"deletionTimestamp":"2026-11-23T10:00:30Z","deletionGracePeriodSeconds":30},)"
+       R"("spec":{"nodeName":"n"}})"},
+      {"succeeded goes at once",
+       R"({"metadata":{},"spec":{"nodeName":"n"},"status":{"phase":"Succeeded"}})", std::nullopt,
+       ""},
+      {"failed goes at once",
+       R"({"metadata":{},"spec":{"nodeName":"n"},"status":{"phase":"Failed"}})", std::nullopt, ""},
+      {"longer request keeps the mark",
+       R"({"metadata":{"deletionTimestamp":"2026-11-23T09:59:55Z","deletionGracePeriodSeconds":5},)"
+       R"("spec":{"nodeName":"n"}})",
+       60,
+       R"({"metadata":{"deletionTimestamp":"2026-11-23T09:59:55Z","deletionGracePeriodSeconds":5},)"
+       R"("spec":{"nodeName":"n"}})"},
+      {"shorter request shortens",
+       R"({"metadata":{"deletionTimestamp":"2026-11-23T10:00:30Z","deletionGracePeriodSeconds":30},)"
+       R"("spec":{"nodeName":"n"}})",
+       2,
+       R"({"metadata":{"deletionTimestamp":"2026-11-23T10:00:02Z","deletionGracePeriodSeconds":2},)"
+       R"("spec":{"nodeName":"n"}})"},
+  };
+  for (const Row& row : rows) {
+    std::optional<json::Value> got =
+        PlanGracefulPodDelete(json::Parse(row.pod).value(), row.requested, now);
+    if (std::string(row.want).empty()) {
+      EXPECT_FALSE(got.has_value()) << row.name << ": " << json::Write(*got);
+    } else {
+      ASSERT_TRUE(got.has_value()) << row.name;
+      EXPECT_EQ(json::Write(*got), row.want) << row.name;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace devflow::apiserver

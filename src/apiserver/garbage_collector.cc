@@ -123,6 +123,14 @@ Status DeleteStoredObject(ObjectStore& store, const StoredObject& stored, Propag
   DEVFLOW_ASSIGN_OR_RETURN(json::Value object, ParseStored(stored));
   const Preconditions preconditions = PreconditionsFor(stored, object);
   DeletePlan plan = PlanDelete(object, policy, now);
+  if (stored.key.resource == "pods") {
+    // Pods of a deleted owner or namespace stop gracefully, as after a user's DELETE.
+    Result<api::TimePoint> when = api::ParseRfc3339(now);
+    if (std::optional<json::Value> graceful = PlanGracefulPodDelete(
+            object, std::nullopt, when.ok() ? *when : std::chrono::system_clock::now())) {
+      plan = DeletePlan{.remove_now = false, .marked = std::move(*graceful)};
+    }
+  }
   if (stored.key.resource == "namespaces" && HasSpecFinalizers(object)) {
     // The namespace controller empties it first: a namespace is never removed at once.
     json::Value marked = plan.remove_now ? object : std::move(plan.marked);

@@ -101,7 +101,8 @@ Status WriteOrRemove(ObjectStore& store, const StoredObject& stored, const json:
 
 // Deletes `stored` as a DELETE request with `policy` would (deletion_rules.h PlanDelete): removes
 // it, or writes it marked; an object already marked as the plan asks is left alone. A Namespace
-// with spec.finalizers is only marked (deletionTimestamp and status.phase Terminating). Writes
+// with spec.finalizers is only marked (deletionTimestamp and status.phase Terminating); a pod
+// bound to a node is deleted gracefully (PlanGracefulPodDelete) with its own grace period. Writes
 // carry preconditions on stored's uid and resource version. `now` is RFC 3339.
 // Errors: InvalidArgument when stored.json is not a JSON object; the store's Conflict or
 // NotFound as WriteOrRemove.

@@ -1,5 +1,7 @@
 #include "apiserver/namespace_controller.h"
 
+#include <chrono>
+#include <optional>
 #include <set>
 #include <string_view>
 #include <utility>
@@ -167,6 +169,10 @@ class NamespaceController::Impl {
     if (status.code() == StatusCode::kNotFound) return true;
     if (status.code() == StatusCode::kConflict) return false;
     DEVFLOW_RETURN_IF_ERROR(status);
+    if (object.key.resource == "pods" &&
+        PlanGracefulPodDelete(parsed, std::nullopt, std::chrono::system_clock::now())) {
+      return false;  // marked: its kubelet removes it once the containers have stopped
+    }
     return PlanDelete(parsed, PropagationPolicy::kBackground, "").remove_now;
   }
 

@@ -23,6 +23,7 @@
 #include "apiserver/discovery.h"
 #include "apiserver/object_meta_rules.h"
 #include "apiserver/request_target.h"
+#include "apiserver/service_ip_rules.h"
 #include "common/json_reader.h"
 
 namespace devflow::apiserver {
@@ -118,9 +119,12 @@ std::optional<int64_t> ParseInt(std::string_view text) {
   return value;
 }
 
+std::chrono::system_clock::time_point SystemNow(const Clock& clock) {
+  return clock ? clock() : std::chrono::system_clock::now();
+}
+
 std::string FormatNow(const Clock& clock) {
-  const auto now = clock ? clock() : std::chrono::system_clock::now();
-  return api::FormatRfc3339(std::chrono::floor<std::chrono::microseconds>(now));
+  return api::FormatRfc3339(std::chrono::floor<std::chrono::microseconds>(SystemNow(clock)));
 }
 
 std::mt19937_64& Random() {
@@ -141,6 +145,12 @@ std::string RandomNameSuffix() {
   }
   return out;
 }
+
+bool IsServiceResource(const ResourceInfo& info) {
+  return info.group.empty() && info.plural == "services";
+}
+
+bool IsPodResource(const ResourceInfo& info) { return info.group.empty() && info.plural == "pods"; }
 
 bool IsCrdResource(const ResourceInfo& info) {
   return info.group == kCrdGroup && info.plural == kCrdPlural;
@@ -305,6 +315,7 @@ struct DeleteOptions {
   bool dry_run = false;
   // orphanDependents: false was given: a kept object is answered 202, as kube-apiserver does.
   bool orphan_dependents_false = false;
+  std::optional<int64_t> grace_period_seconds;  // honoured for pods (graceful deletion)
 };
 
 struct DeleteOutcome {
@@ -405,6 +416,8 @@ class RestHandler::Impl {
   // CRDs: registration after a write, and removal of a CRD's custom resources.
   Result<StoredObject> RegisterCrd(const StoredObject& crd);
   Status RemoveCustomResources(const json::Value& crd);
+  // The cluster IPs of every stored Service.
+  Result<std::set<std::string>> ClusterIpsInUse();
 
   CreateFields NewCreateFields() const {
     return CreateFields{
@@ -421,7 +434,23 @@ class RestHandler::Impl {
   WatchHub& hub_;
   // Serialises writes to CustomResourceDefinitions with their catalog registration.
   std::mutex crd_mu_;
+  // Serialises Service creates: the cluster IP is chosen against the stored Services.
+  std::mutex service_ip_mu_;
 };
+
+Result<std::set<std::string>> RestHandler::Impl::ClusterIpsInUse() {
+  std::set<std::string> used;
+  ListOptions options{.resource = "services"};
+  do {
+    DEVFLOW_ASSIGN_OR_RETURN(ListResult page, store_.List(options));
+    for (const StoredObject& item : page.items) {
+      Result<json::Value> service = json::Parse(item.json);
+      if (service.ok()) used.insert(ClusterIpOf(*service));
+    }
+    options.continue_token = std::move(page.continue_token);
+  } while (!options.continue_token.empty());
+  return used;
+}
 
 bool RestHandler::Impl::Authenticated(const http::Request& request) const {
   if (options_.token.empty()) return true;
@@ -759,6 +788,18 @@ http::Response RestHandler::Impl::Create(const Call& call) {
 
   std::unique_lock<std::mutex> crd_lock(crd_mu_, std::defer_lock);
   if (IsCrdResource(call.info)) crd_lock.lock();
+  // Held until the Service is stored, so two creates cannot take the same address.
+  std::unique_lock<std::mutex> service_ip_lock(service_ip_mu_, std::defer_lock);
+  if (IsServiceResource(call.info)) {
+    service_ip_lock.lock();
+    Result<std::set<std::string>> used = ClusterIpsInUse();
+    if (!used.ok()) return StatusResponse(FromStatus(used.error(), call.Subject(name)));
+    if (api::FieldErrors errors = AllocateClusterIp(body, *used, [] { return Random()(); });
+        !errors.empty()) {
+      return StatusResponse(InvalidStatus(call.info.group, call.info.kind, name,
+                                          CausesFromFieldErrors(errors, body)));
+    }
+  }
   for (int attempt = 1;; ++attempt) {
     const json::Value prepared = PrepareForCreate(body, call.info, NewCreateFields());
     const std::string object_name = MetadataString(prepared, "name");
@@ -838,6 +879,12 @@ http::Response RestHandler::Impl::WriteUpdate(const Call& call, const MakeUpdate
                                             std::move(prepared.causes)));
       }
       result = std::move(prepared.object);
+      if (IsServiceResource(call.info)) {
+        if (api::FieldErrors errors = KeepClusterIp(result, *stored_value); !errors.empty()) {
+          return StatusResponse(InvalidStatus(call.info.group, call.info.kind, call.path.name,
+                                              CausesFromFieldErrors(errors, result)));
+        }
+      }
     }
     result = WithResourceVersion(std::move(result), stored->resource_version);
     if (api::FieldErrors errors = Validate(result, call.info); !errors.empty()) {
@@ -992,6 +1039,12 @@ Answer<DeleteOptions> RestHandler::Impl::ParseDeleteOptions(const Call& call) co
   if (std::optional<std::string> text = call.request.Query("orphanDependents")) {
     orphan = QueryFlag(text);
   }
+  if (std::optional<std::string> text = call.request.Query("gracePeriodSeconds")) {
+    options.grace_period_seconds = ParseInt(*text);
+    if (!options.grace_period_seconds) {
+      return BadRequestStatus("invalid gracePeriodSeconds \"" + *text + "\": must be a number");
+    }
+  }
   if (!Trim(call.request.body).empty()) {
     Result<json::Value> body = json::Parse(call.request.body);
     if (!body.ok() || !body->is_object()) {
@@ -1005,6 +1058,9 @@ Answer<DeleteOptions> RestHandler::Impl::ParseDeleteOptions(const Call& call) co
     }
     if (const json::Value* o = body->Find("orphanDependents"); o != nullptr && o->is_bool()) {
       orphan = o->as_bool();
+    }
+    if (const json::Value* g = body->Find("gracePeriodSeconds"); g != nullptr && g->is_int()) {
+      options.grace_period_seconds = g->as_int();
     }
     if (const json::Value* d = body->Find("dryRun"); d != nullptr && d->is_array()) {
       for (const json::Value& v : d->as_array()) {
@@ -1101,6 +1157,11 @@ Result<DeleteOutcome> RestHandler::Impl::DeleteOne(const ResourceInfo& info, con
       return cannot(
           "The system is ensuring all content is removed from this namespace.  Upon completion, "
           "this namespace will automatically be purged by the system.");
+    } else if (std::optional<json::Value> graceful =
+                   IsPodResource(info) ? PlanGracefulPodDelete(value, options.grace_period_seconds,
+                                                               SystemNow(options_.clock))
+                                       : std::nullopt) {
+      plan = DeletePlan{.remove_now = false, .marked = std::move(*graceful)};
     } else {
       plan = PlanDelete(value, options.policy, now);
     }
