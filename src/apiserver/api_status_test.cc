@@ -119,7 +119,7 @@ TEST(ApiStatusTest, BuildsKubernetesStatusBodies) {
        R"(resource version"}],"retryAfterSeconds":1},"code":504})"},
       {"deleted", DeletedStatus("apps", "replicasets", "web", "u-1"),
        R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success",)"
-       R"("details":{"name":"web","group":"apps","kind":"replicasets","uid":"u-1"},"code":200})"},
+       R"("details":{"name":"web","group":"apps","kind":"replicasets","uid":"u-1"}})"},
   };
   for (const Row& row : rows) {
     EXPECT_EQ(ToJsonText(row.status), json::Write(Parse(row.want))) << row.name;

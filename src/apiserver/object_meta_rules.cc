@@ -146,6 +146,12 @@ bool IsNamespaceResource(const ResourceInfo& info) {
   return info.group.empty() && info.plural == "namespaces";
 }
 
+bool TracksGeneration(const ResourceInfo& info) {
+  static const std::set<std::string, std::less<>> kWithoutGeneration = {"", "coordination.k8s.io",
+                                                                        "events.k8s.io"};
+  return info.custom || !kWithoutGeneration.contains(info.group);
+}
+
 json::Value PrepareForCreate(const json::Value& object, const ResourceInfo& info,
                              const CreateFields& fields) {
   json::Value out = object;
@@ -157,7 +163,11 @@ json::Value PrepareForCreate(const json::Value& object, const ResourceInfo& info
   if (!info.namespaced) metadata.Erase("namespace");
   metadata.Set("uid", fields.uid);
   metadata.Set("creationTimestamp", fields.creation_timestamp);
-  metadata.Set("generation", 1);
+  if (TracksGeneration(info)) {
+    metadata.Set("generation", 1);
+  } else {
+    metadata.Erase("generation");
+  }
   metadata.Erase("resourceVersion");
   metadata.Erase("deletionTimestamp");
   metadata.Erase("deletionGracePeriodSeconds");
@@ -230,7 +240,9 @@ UpdatePreparation PrepareForUpdate(const json::Value& updated, const json::Value
   const json::Value* stored_generation = MetadataMember(stored, "generation");
   const int64_t generation =
       stored_generation != nullptr && stored_generation->is_int() ? stored_generation->as_int() : 0;
-  if (!SpecEqual(out, stored, info.status_subresource)) {
+  if (!TracksGeneration(info)) {
+    MetadataOf(out).Erase("generation");
+  } else if (!SpecEqual(out, stored, info.status_subresource)) {
     MetadataOf(out).Set("generation", generation + 1);
   } else if (stored_generation != nullptr) {
     MetadataOf(out).Set("generation", *stored_generation);

@@ -5,7 +5,8 @@
 // Create (rest.BeforeCreate and the strategies' PrepareForCreate):
 //   - metadata.uid, metadata.creationTimestamp are set (from CreateFields: the caller generates
 //     the uid and reads the clock); resourceVersion, deletionTimestamp and
-//     deletionGracePeriodSeconds are cleared; metadata.generation becomes 1;
+//     deletionGracePeriodSeconds are cleared; metadata.generation becomes 1 for the kinds that
+//     track it (TracksGeneration);
 //   - metadata.generateName without a name: the name is the prefix (cut to 58 characters) plus
 //     the 5 random characters in CreateFields::name_suffix;
 //   - kinds with a status subresource lose the status they were sent;
@@ -17,7 +18,8 @@
 //     another object before this); uid: an empty uid is filled from the stored one, a different
 //     one is an error ("field is immutable"); creationTimestamp, deletionTimestamp and
 //     deletionGracePeriodSeconds are kept from the stored object;
-//   - metadata.generation is the stored one, plus 1 when anything outside metadata (and, for
+//   - for kinds that track it, metadata.generation is the stored one, plus 1 when anything
+//     outside metadata (and, for
 //     kinds with a status subresource, outside status) changed. For kinds without a status
 //     subresource a status change is therefore a generation bump, as apiextensions-apiserver
 //     does for custom resources without the subresource;
@@ -38,6 +40,13 @@
 #include "common/json_value.h"
 
 namespace devflow::apiserver {
+
+// Whether kube-apiserver keeps metadata.generation for objects of this resource: custom
+// resources and CRDs do, as do the workload and policy groups (apps, batch, networking.k8s.io,
+// policy); the core group (Pods, Services, Secrets, Namespaces, Events), Leases and events.k8s.io
+// do not. Kinds devflow serves natively that a cluster serves through CRDs (argoproj.io, Istio,
+// Gateway API) count as custom resources.
+bool TracksGeneration(const ResourceInfo& info);
 
 // The characters kube-apiserver draws generated name suffixes from (utilrand.String).
 inline constexpr std::string_view kNameSuffixAlphabet = "bcdfghjklmnpqrstvwxz2456789";

@@ -29,6 +29,29 @@ ResourceInfo Info(bool namespaced, bool status_subresource, std::string plural =
 
 const CreateFields kFields{"11111111-2222-4333-8444-555555555555", "2026-11-23T10:00:00Z", "b2c4d"};
 
+TEST(ObjectMetaRulesTest, TracksGenerationAsKubeApiserverDoes) {
+  struct Row {
+    const char* group;
+    bool custom;
+    bool want;
+  };
+  const Row rows[] = {{"", false, false},
+                      {"coordination.k8s.io", false, false},
+                      {"events.k8s.io", false, false},
+                      {"apps", false, true},
+                      {"batch", false, true},
+                      {"networking.k8s.io", false, true},
+                      {"argoproj.io", false, true},
+                      {"gateway.networking.k8s.io", false, true},
+                      {"example.com", true, true}};
+  for (const Row& row : rows) {
+    ResourceInfo info;
+    info.group = row.group;
+    info.custom = row.custom;
+    EXPECT_EQ(TracksGeneration(info), row.want) << "group \"" << row.group << "\"";
+  }
+}
+
 TEST(ObjectMetaRulesTest, PrepareForCreate) {
   struct Row {
     std::string name;
@@ -79,13 +102,13 @@ TEST(ObjectMetaRulesTest, PrepareForCreate) {
       {"namespace gets its finalizer, phase and name label", Info(false, true, "namespaces"),
        R"({"metadata":{"name":"prod"},"status":{"phase":"Terminating"}})",
        R"({"metadata":{"name":"prod","uid":"11111111-2222-4333-8444-555555555555",)"
-       R"("generation":1,"creationTimestamp":"2026-11-23T10:00:00Z",)"
+       R"("creationTimestamp":"2026-11-23T10:00:00Z",)"
        R"("labels":{"kubernetes.io/metadata.name":"prod"}},)"
        R"("spec":{"finalizers":["kubernetes"]},"status":{"phase":"Active"}})"},
       {"namespace keeps other spec finalizers and adds kubernetes", Info(false, true, "namespaces"),
        R"({"metadata":{"name":"prod","labels":{"team":"a"}},"spec":{"finalizers":["x/y"]}})",
        R"({"metadata":{"name":"prod","uid":"11111111-2222-4333-8444-555555555555",)"
-       R"("generation":1,"creationTimestamp":"2026-11-23T10:00:00Z",)"
+       R"("creationTimestamp":"2026-11-23T10:00:00Z",)"
        R"("labels":{"team":"a","kubernetes.io/metadata.name":"prod"}},)"
        R"("spec":{"finalizers":["x/y","kubernetes"]},"status":{"phase":"Active"}})"},
   };

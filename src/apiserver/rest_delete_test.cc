@@ -33,7 +33,7 @@ TEST_F(RestDeleteTest, DeleteAnswersAsKubernetes) {
   // Kubernetes' own kinds answer a Status naming what was deleted.
   EXPECT_EQ(response.body, R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success",)"
                            R"("details":{"name":"a","kind":"secrets","uid":")" +
-                               Str(secret, "metadata.uid") + R"("},"code":200})");
+                               Str(secret, "metadata.uid") + R"("}})");
   EXPECT_EQ(Get(std::string(kSecrets) + "/a").status, 404);
 
   // Custom resources (Argo's kinds are, in a cluster) answer the deleted object.

@@ -146,6 +146,17 @@ std::string RandomNameSuffix() {
   return out;
 }
 
+bool ServesGroupVersion(const ResourceCatalog& catalog, std::string_view group,
+                        std::string_view version) {
+  for (const ApiGroup& served : catalog.Groups()) {
+    if (served.name != group) continue;
+    for (const ApiGroupVersion& v : served.versions) {
+      if (v.version == version) return true;
+    }
+  }
+  return false;
+}
+
 bool IsServiceResource(const ResourceInfo& info) {
   return info.group.empty() && info.plural == "services";
 }
@@ -156,13 +167,23 @@ bool IsCrdResource(const ResourceInfo& info) {
   return info.group == kCrdGroup && info.plural == kCrdPlural;
 }
 
-// Kubernetes' own groups; their deletes answer a Status (except the kinds below), while custom
-// resources (which Argo's, Istio's and Gateway API's kinds are in a real cluster) answer the
-// deleted object.
+// Whether a cluster serves this resource through a CRD: the custom ones, and the kinds devflow
+// serves natively that are CRDs in a cluster (Argo's, Istio's, Gateway API's).
+bool ServedAsCustomResource(const ResourceInfo& info) {
+  static const std::set<std::string, std::less<>> kKubernetesGroups = {"",
+                                                                       "apps",
+                                                                       "batch",
+                                                                       "coordination.k8s.io",
+                                                                       "networking.k8s.io",
+                                                                       "events.k8s.io",
+                                                                       "apiextensions.k8s.io"};
+  return info.custom || !kKubernetesGroups.contains(info.group);
+}
+
+// Kubernetes' own groups answer deletes with a Status (except the kinds below), while custom
+// resources answer the deleted object.
 bool ReturnsDeletedObject(const ResourceInfo& info) {
-  static const std::set<std::string, std::less<>> kStatusGroups = {
-      "", "apps", "batch", "coordination.k8s.io", "networking.k8s.io", "events.k8s.io"};
-  if (info.custom || !kStatusGroups.contains(info.group)) return true;
+  if (ServedAsCustomResource(info) || IsCrdResource(info)) return true;
   return info.group.empty() &&
          (info.plural == "pods" || info.plural == "services" || info.plural == "namespaces");
 }
@@ -208,7 +229,8 @@ std::string ListBody(const ResourceInfo& info, int64_t version, std::string_view
   json::AppendQuoted(info.ApiVersion(), body);
   body += ",\"metadata\":{\"resourceVersion\":";
   json::AppendQuoted(std::to_string(version), body);
-  if (!continue_token.empty()) {
+  // apiextensions-apiserver writes lists of custom resources with an empty continue member.
+  if (!continue_token.empty() || ServedAsCustomResource(info)) {
     body += ",\"continue\":";
     json::AppendQuoted(continue_token, body);
   }
@@ -492,6 +514,15 @@ std::optional<http::Response> RestHandler::Impl::Route(const http::Request& requ
   if (!resource_path) return StatusResponse(PathNotFoundStatus());
   std::optional<ResourceInfo> info =
       catalog_.Find(resource_path->group, resource_path->version, resource_path->plural);
+  if (!info && !ServesGroupVersion(catalog_, resource_path->group, resource_path->version)) {
+    // kube-apiserver has no handler at all for a group version it does not serve: its mux
+    // answers in plain text.
+    http::Response response;
+    response.status = 404;
+    response.headers.push_back({"Content-Type", "text/plain; charset=utf-8"});
+    response.body = "404 page not found\n";
+    return response;
+  }
   if (!info) return StatusResponse(PathNotFoundStatus());
   if (!info->namespaced && !resource_path->namespace_.empty()) {
     return StatusResponse(PathNotFoundStatus());
