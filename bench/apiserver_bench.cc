@@ -1,30 +1,53 @@
-// The embedded API server under load, with its baselines measured in the same run:
-//   1. writes: creates/s and updates/s of Rollouts through the REST API (devflow's client over
-//      loopback HTTP) beside raw SQLite inserts/s (one transaction per insert, WAL,
-//      synchronous=FULL: the store's own durability setting);
+// The embedded API server (`devflow serve`) against the real kube-apiserver + etcd
+// (scripts/kube-lab), both as separate processes, both reached over HTTPS by devflow's client
+// with the kubeconfig each writes, measured in one run and printed side by side:
+//   1. writes: creates/s and updates/s (merge patch) of Rollouts, from one client and from 4
+//      client threads;
 //   2. watch latency: p50/p99 from the start of a write to each watcher reading its event, at 1,
-//      10 and 100 watchers;
-//   3. memory: heap bytes per Rollout held by an informer cache of 10,000 Rollouts, beside the
-//      JSON text's own size.
-// Usage: apiserver_bench [--writes N] [--events N] [--cached N]
+//      10 and 100 watchers (in this process, not the server's), writes paced at a fixed interval
+//      so both servers see the same event rate;
+//   3. memory: resident set (VmRSS) of each server after start and with --stored Rollouts stored:
+//      `devflow serve` against kube-apiserver + etcd summed.
+// Baselines measured in the same run: raw SQLite inserts/s (one transaction each, the store's
+// own settings) beside each server's write rates, and the informer cache's bytes per Rollout
+// beside the JSON text's size.
+//
+// Every process started here (devflow serve; kube-lab's etcd, kube-apiserver and
+// kube-controller-manager) is stopped on every way out: success, a failed step, SIGINT, SIGTERM
+// or SIGHUP. After a SIGKILL of this process, `scripts/kube-lab stop DIR` (DIR is printed at
+// start) stops the lab.
+//
+// Usage: apiserver_bench [--writes N] [--events N] [--interval-ms N] [--stored N]
+//                        [--servers both|embedded|real] [--devflow PATH] [--source-dir DIR]
+#include <fcntl.h>
 #include <malloc.h>
+#include <signal.h>
 #include <sqlite3.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <filesystem>
+#include <fstream>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "api/manifest_reader.h"
-#include "apiserver/api_server.h"
 #include "common/json_reader.h"
 #include "common/json_value.h"
 #include "kube/api_client.h"
+#include "kube/client_config.h"
 #include "kube/informer.h"
 #include "kube/list_watcher.h"
 #include "sample_rollout.h"
@@ -33,10 +56,59 @@ namespace devflow::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
 
-void Die(const std::string& what, const Status& status) {
-  std::fprintf(stderr, "apiserver_bench: %s: %s\n", what.c_str(), status.ToString().c_str());
-  std::exit(1);
+// ---------------------------------------------------------------------------------------------
+// Stopping what was started, on every way out.
+
+// Actions run newest first, each once: at the end of main, or by Exit() (Die() on any thread,
+// the signal thread). Actions must not call Die().
+class Cleanup {
+ public:
+  static Cleanup& Get() {
+    static Cleanup* cleanup = new Cleanup();  // never destroyed: Die() may run during exit
+    return *cleanup;
+  }
+  void Add(std::function<void()> action) {
+    std::lock_guard<std::mutex> lock(mu_);
+    actions_.push_back(std::move(action));
+  }
+  void RunAll() {
+    std::lock_guard<std::mutex> lock(mu_);
+    while (!actions_.empty()) {
+      std::function<void()> action = std::move(actions_.back());
+      actions_.pop_back();
+      action();
+    }
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::function<void()>> actions_;
+};
+
+// Runs the cleanup and exits with `code`. The first thread to get here does it; any later one
+// (a worker whose request failed because the servers are being stopped) waits for the exit.
+[[noreturn]] void Exit(int code) {
+  static std::atomic<bool> exiting{false};
+  if (exiting.exchange(true)) {
+    while (true) ::pause();
+  }
+  std::fflush(stdout);
+  Cleanup::Get().RunAll();
+  std::_Exit(code);
+}
+
+std::atomic<bool> g_stopping{false};
+
+[[noreturn]] void DieMessage(const std::string& message) {
+  // After a stop signal, failures are the consequence, not news.
+  if (!g_stopping.load()) std::fprintf(stderr, "apiserver_bench: %s\n", message.c_str());
+  Exit(1);
+}
+
+[[noreturn]] void Die(const std::string& what, const Status& status) {
+  DieMessage(what + ": " + status.ToString());
 }
 
 template <class T>
@@ -45,15 +117,270 @@ T OrDie(Result<T> result, const std::string& what) {
   return std::move(result).value();
 }
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char pattern[] = "/tmp/devflow-bench-XXXXXX";
-    if (mkdtemp(pattern) == nullptr) std::abort();
-    path = pattern;
+sigset_t StopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  return set;
+}
+
+// Blocks the stop signals in every thread (call before starting any) and receives them on one
+// thread that cleans up and exits.
+void HandleStopSignals() {
+  // A bug that throws must not leave servers running either.
+  std::set_terminate([] {
+    std::fprintf(stderr, "apiserver_bench: uncaught exception, stopping the servers\n");
+    Exit(2);
+  });
+  const sigset_t set = StopSignals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::thread([set] {
+    int received = 0;
+    sigwait(&set, &received);
+    g_stopping = true;
+    std::fprintf(stderr, "apiserver_bench: signal %d, stopping the servers\n", received);
+    Exit(128 + received);
+  }).detach();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child processes.
+
+// Starts argv[0] (a path) in a process group of its own, with the stop signals unblocked again,
+// standard input from /dev/null and its output appended to `log_path` ("" = this process's
+// stderr). The child gets SIGTERM if this process dies first. Returns its pid, or -1 when the
+// log cannot be opened or fork fails (no Die(): cleanup actions spawn too).
+pid_t Spawn(const std::vector<std::string>& argv, const std::string& log_path) {
+  std::vector<char*> args;
+  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  const int out =
+      log_path.empty() ? ::dup(2) : ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  if (out < 0) return -1;
+  const pid_t parent = ::getpid();
+  const sigset_t stop_signals = StopSignals();
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(out);
+    return -1;
   }
-  ~TempDir() { std::filesystem::remove_all(path); }
+  if (pid == 0) {
+    // Only async-signal-safe calls between fork and exec: this process has threads.
+    ::setpgid(0, 0);
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != parent) ::_exit(126);
+    pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
+    const int in = ::open("/dev/null", O_RDONLY);
+    ::dup2(in, 0);
+    ::dup2(out, 1);
+    ::dup2(out, 2);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  ::close(out);
+  return pid;
+}
+
+// Waits up to `timeout` for `pid` to exit. Returns its wait status, or nullopt when it still
+// runs; -1 when it is not (or no longer) this process's child.
+std::optional<int> WaitFor(pid_t pid, std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  while (true) {
+    int status = 0;
+    const pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid) return status;
+    if (done < 0) return -1;
+    if (Clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+// SIGTERM to the process group `pid` leads, SIGKILL after `grace`, then reaps it.
+// REQUIRES: pid > 0.
+void StopGroup(pid_t pid, std::chrono::milliseconds grace) {
+  if (pid <= 0) std::abort();
+  ::kill(-pid, SIGTERM);
+  if (!WaitFor(pid, grace).has_value()) {
+    ::kill(-pid, SIGKILL);
+    WaitFor(pid, std::chrono::seconds(5));
+  }
+}
+
+// Runs `argv` to its end; returns its exit code (-1 when it did not exit normally).
+int Run(const std::vector<std::string>& argv, const std::string& log_path = "") {
+  const pid_t pid = Spawn(argv, log_path);
+  if (pid < 0) return -1;
+  int status = 0;
+  if (::waitpid(pid, &status, 0) != pid) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string Tail(const std::string& path, size_t lines) {
+  const std::string text = ReadFile(path);
+  size_t start = text.size();
+  // Skip the final newline, then step back over `lines` line breaks.
+  if (start > 0 && text[start - 1] == '\n') --start;
+  for (size_t n = 0; n < lines && start > 0; ++n) {
+    const size_t at = text.rfind('\n', start - 1);
+    start = at == std::string::npos ? 0 : at;
+  }
+  return start == 0 ? text : text.substr(start + 1);
+}
+
+// VmRSS of `pid` in bytes, from /proc/PID/status.
+size_t ResidentBytes(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
+  }
+  DieMessage("no VmRSS for pid " + std::to_string(pid) + " (has it exited?)");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The two servers.
+
+// A server process the memory rows measure.
+struct Measured {
+  std::string name;
+  pid_t pid = 0;
 };
+
+// `devflow serve` in its own data directory on a free loopback port.
+class EmbeddedServer {
+ public:
+  EmbeddedServer(std::string binary, std::string data_dir)
+      : binary_(std::move(binary)), data_dir_(std::move(data_dir)) {}
+  EmbeddedServer(const EmbeddedServer&) = delete;
+  EmbeddedServer& operator=(const EmbeddedServer&) = delete;
+
+  // Returns once the server has written its kubeconfig (it does so once it listens).
+  void Start() {
+    fs::create_directories(data_dir_);
+    Cleanup::Get().Add([this] { Stop(); });
+    pid_ = Spawn({binary_, "serve", "--data-dir", data_dir_, "--listen", "127.0.0.1:0"}, log());
+    if (pid_ < 0) DieMessage("cannot start " + binary_);
+    const auto deadline = Clock::now() + std::chrono::seconds(60);
+    while (!fs::exists(kubeconfig())) {
+      if (WaitFor(pid_, std::chrono::milliseconds(0)).has_value()) {
+        pid_ = -1;
+        DieMessage("devflow serve exited:\n" + Tail(log(), 40));
+      }
+      if (Clock::now() > deadline)
+        DieMessage("devflow serve not ready in 60 s:\n" + Tail(log(), 40));
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  void Stop() {
+    if (pid_ > 0) StopGroup(pid_, std::chrono::seconds(10));
+    pid_ = -1;
+  }
+  pid_t pid() const { return pid_; }
+  std::string kubeconfig() const { return data_dir_ + "/kubeconfig"; }
+  std::string log() const { return data_dir_ + "/serve.log"; }
+
+ private:
+  const std::string binary_;
+  const std::string data_dir_;
+  pid_t pid_ = -1;
+};
+
+// scripts/kube-lab's etcd + kube-apiserver + kube-controller-manager in DIR, with deploy/crds/
+// installed and Established.
+class RealServer {
+ public:
+  RealServer(std::string script, std::string crds, std::string dir)
+      : script_(std::move(script)), crds_(std::move(crds)), dir_(std::move(dir)) {}
+  RealServer(const RealServer&) = delete;
+  RealServer& operator=(const RealServer&) = delete;
+
+  void Start() {
+    fs::create_directories(dir_);
+    Cleanup::Get().Add([this] { Stop(); });
+    if (Run({"/bin/bash", script_, "build"}, dir_ + "/build.log") != 0) {
+      DieMessage("kube-lab build failed:\n" + Tail(dir_ + "/build.log", 40));
+    }
+    const pid_t starting = Spawn({"/bin/bash", script_, "start", dir_}, dir_ + "/start.log");
+    if (starting < 0) DieMessage("cannot start " + script_);
+    starting_ = starting;
+    int status = 0;
+    const bool exited = ::waitpid(starting, &status, 0) == starting;
+    starting_ = -1;
+    if (!exited || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      DieMessage("kube-lab start failed:\n" + Tail(dir_ + "/start.log", 60));
+    }
+    const std::vector<std::string> kubectl = {"/usr/bin/kubectl", "--kubeconfig", kubeconfig()};
+    std::vector<std::string> apply = kubectl;
+    apply.insert(apply.end(), {"apply", "-f", crds_});
+    std::vector<std::string> wait = kubectl;
+    wait.insert(wait.end(),
+                {"wait", "--for", "condition=established", "--timeout", "120s", "-f", crds_});
+    if (Run(apply, dir_ + "/crds.log") != 0 || Run(wait, dir_ + "/crds.log") != 0) {
+      DieMessage("installing " + crds_ + " failed:\n" + Tail(dir_ + "/crds.log", 20));
+    }
+  }
+  // Idempotent; also stops a `start` still running (its trap stops what it launched).
+  void Stop() {
+    const pid_t starting = starting_.exchange(-1);
+    if (starting > 0) StopGroup(starting, std::chrono::seconds(30));
+    if (fs::exists(dir_ + "/pids")) Run({"/bin/bash", script_, "stop", dir_}, dir_ + "/stop.log");
+  }
+  std::string kubeconfig() const { return dir_ + "/kubeconfig"; }
+  // The processes of DIR/pids ("pid name exe" lines) named `name`.
+  pid_t PidOf(const std::string& name) const {
+    std::istringstream lines(ReadFile(dir_ + "/pids"));
+    std::string pid, process, exe;
+    while (lines >> pid >> process >> exe) {
+      if (process == name) return static_cast<pid_t>(std::stol(pid));
+    }
+    DieMessage("no " + name + " in " + dir_ + "/pids");
+  }
+
+ private:
+  const std::string script_;
+  const std::string crds_;
+  const std::string dir_;
+  std::atomic<pid_t> starting_{-1};
+};
+
+// One server as the benchmark sees it: how to reach it and which processes are its memory.
+struct Target {
+  std::string name;
+  kube::ClientConfig config;
+  std::vector<Measured> memory;  // summed
+  // Other processes of the same control plane, reported but not summed.
+  std::vector<Measured> beside;
+
+  std::unique_ptr<kube::ApiClient> NewClient() const {
+    kube::ApiClientOptions options;
+    options.qps = 0;  // measure the server, not the client's limiter
+    return OrDie(kube::ApiClient::Create(config, options), name + ": client");
+  }
+  size_t ResidentSum() const {
+    size_t sum = 0;
+    for (const Measured& m : memory) sum += ResidentBytes(m.pid);
+    return sum;
+  }
+};
+
+kube::ClientConfig ConfigFrom(const std::string& kubeconfig) {
+  kube::LoadOptions options;
+  options.kubeconfig_path = kubeconfig;
+  options.env = [](const std::string&) { return std::nullopt; };
+  return OrDie(kube::ResolveClientConfig(options), "kubeconfig " + kubeconfig);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rollouts.
 
 // Parsed once: the client's cost per write must not include reading YAML.
 const json::Value& SampleTemplate() {
@@ -73,7 +400,15 @@ json::Value SampleRollout(const std::string& name) {
   return object;
 }
 
+json::Value LabelPatch(int i) {
+  return json::Object{
+      {"metadata", json::Object{{"labels", json::Object{{"bench", std::to_string(i)}}}}}};
+}
+
 const kube::ResourceRef kRollouts{"argoproj.io", "v1alpha1", "rollouts", "Rollout", true};
+
+// ---------------------------------------------------------------------------------------------
+// Measurements.
 
 double RawSqliteInsertsPerSecond(const std::string& path, int count, const std::string& doc) {
   sqlite3* db = nullptr;
@@ -102,14 +437,26 @@ double RawSqliteInsertsPerSecond(const std::string& path, int count, const std::
   return count / seconds;
 }
 
-std::unique_ptr<kube::ApiClient> ClientFor(apiserver::ApiServer& server) {
-  kube::ClientConfig config;
-  config.server = OrDie(kube::ParseServerUrl(server.url(), false), "server url");
-  config.ca_pem = server.ca_pem();
-  config.credentials = kube::BearerToken{server.token()};
-  kube::ApiClientOptions options;
-  options.qps = 0;  // measure the server, not the client's limiter
-  return OrDie(kube::ApiClient::Create(config, options), "client");
+// One request of a write row: the i-th of the row, on a client of the calling thread.
+using Operation = std::function<Result<json::Value>(kube::ApiClient&, int i)>;
+
+// Runs operations 0..count-1 spread over `threads` clients (thread t does t, t+threads, ...);
+// returns operations per second.
+double Rate(const Target& target, int count, int threads, const Operation& operation,
+            const std::string& what) {
+  std::vector<std::unique_ptr<kube::ApiClient>> clients;
+  for (int t = 0; t < threads; ++t) clients.push_back(target.NewClient());
+  const auto start = Clock::now();
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      for (int i = t; i < count; i += threads) {
+        OrDie(operation(*clients[t], i), target.name + ": " + what + " " + std::to_string(i));
+      }
+    });
+  }
+  for (std::thread& worker : workers) worker.join();
+  return count / std::chrono::duration<double>(Clock::now() - start).count();
 }
 
 double Percentile(std::vector<double> values, double p) {
@@ -119,8 +466,8 @@ double Percentile(std::vector<double> values, double p) {
   return values[std::min(index, values.size() - 1)];
 }
 
-// Each event carries the steady-clock time its write started, in an annotation, so a watcher
-// in this process measures write->event latency without matching versions.
+// Each event carries the steady-clock time its write started, in an annotation: the watchers
+// run in this process, so they measure write->event latency without matching versions.
 constexpr const char* kSentAnnotation = "bench.devflow.io/sent-ns";
 
 struct WatchLatency {
@@ -128,11 +475,12 @@ struct WatchLatency {
   size_t samples = 0;
 };
 
-WatchLatency MeasureWatchLatency(apiserver::ApiServer& server, int watchers, int events) {
-  auto writer = ClientFor(server);
+WatchLatency MeasureWatchLatency(const Target& target, int watchers, int events,
+                                 std::chrono::milliseconds interval) {
+  auto writer = target.NewClient();
   const std::string name = "watched-" + std::to_string(watchers);
-  json::Value object = SampleRollout(name);
-  object = OrDie(writer->Create(kRollouts, "default", object), "create watched");
+  json::Value object =
+      OrDie(writer->Create(kRollouts, "default", SampleRollout(name)), target.name + ": watched");
   const std::string start_version = object.Find("metadata")->Find("resourceVersion")->as_string();
 
   std::vector<std::vector<double>> latencies(watchers);
@@ -140,16 +488,17 @@ WatchLatency MeasureWatchLatency(apiserver::ApiServer& server, int watchers, int
   std::vector<std::thread> threads;
   for (int w = 0; w < watchers; ++w) {
     threads.emplace_back([&, w] {
-      auto client = ClientFor(server);
+      auto client = target.NewClient();
       kube::WatchRequest request;
       request.resource_version = start_version;
       request.field_selector = "metadata.name=" + name;
-      auto stream = OrDie(client->Watch(kRollouts, "default", request), "watch");
+      auto stream = OrDie(client->Watch(kRollouts, "default", request), target.name + ": watch");
       ready.fetch_add(1);
       int seen = 0;
       while (seen < events) {
-        auto event = stream->Next(std::chrono::seconds(30));
-        if (!event.ok() || !event->has_value()) Die("watch read", event.status());
+        auto event = stream->Next(std::chrono::seconds(60));
+        if (!event.ok()) Die(target.name + ": watch read", event.status());
+        if (!event->has_value()) DieMessage(target.name + ": the server ended a watch");
         const auto now = Clock::now().time_since_epoch();
         const kube::WatchEvent& e = **event;
         if (e.type != kube::WatchEventType::kModified) continue;
@@ -165,14 +514,21 @@ WatchLatency MeasureWatchLatency(apiserver::ApiServer& server, int watchers, int
     });
   }
   while (ready.load() < watchers) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  // Let the watch requests reach the hub before the first write.
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // The watches start from the version of the create, so none can miss an event; the pause only
+  // lets the servers finish setting them up before the clock runs.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // Writes start at a fixed pace (or back to back when one takes longer), so the faster server
+  // is not given more events per second to fan out.
+  auto next = Clock::now();
   for (int i = 0; i < events; ++i) {
+    std::this_thread::sleep_until(next);
+    next += interval;
     const int64_t sent = Clock::now().time_since_epoch().count();
     json::Value patch = json::Object{
         {"metadata",
          json::Object{{"annotations", json::Object{{kSentAnnotation, std::to_string(sent)}}}}}};
-    OrDie(writer->Patch(kRollouts, "default", name, kube::PatchType::kMerge, patch), "patch");
+    OrDie(writer->Patch(kRollouts, "default", name, kube::PatchType::kMerge, patch),
+          target.name + ": watched patch");
   }
   for (std::thread& t : threads) t.join();
   std::vector<double> all;
@@ -182,99 +538,295 @@ WatchLatency MeasureWatchLatency(apiserver::ApiServer& server, int watchers, int
 
 size_t HeapInUse() { return mallinfo2().uordblks; }
 
-}  // namespace
-}  // namespace devflow::bench
+// ---------------------------------------------------------------------------------------------
+// The table.
 
-int main(int argc, char** argv) {
-  using namespace devflow;
-  using namespace devflow::bench;
-  int writes = 2000, events = 300, cached = 10000;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string flag = argv[i];
-    int value = std::atoi(argv[i + 1]);
-    if (flag == "--writes")
-      writes = value;
-    else if (flag == "--events")
-      events = value;
-    else if (flag == "--cached")
-      cached = value;
+enum class Aim { kNone, kHigher, kLower, kTenth };
+
+struct Row {
+  std::string name;
+  Aim aim = Aim::kHigher;
+  std::optional<double> embedded, real;
+};
+
+void PrintTable(const std::vector<Row>& rows) {
+  std::printf("%-40s %12s %12s %14s %10s %5s\n", "", "embedded", "real", "embedded/real", "aim",
+              "met");
+  for (const Row& row : rows) {
+    const auto cell = [](const std::optional<double>& v) {
+      char text[32] = "-";
+      if (v.has_value()) std::snprintf(text, sizeof text, *v >= 100 ? "%.0f" : "%.2f", *v);
+      return std::string(text);
+    };
+    std::string ratio = "-", met = "-";
+    if (row.embedded.has_value() && row.real.has_value() && *row.real > 0) {
+      const double r = *row.embedded / *row.real;
+      char text[32];
+      std::snprintf(text, sizeof text, "%.2f", r);
+      ratio = text;
+      const bool ok = row.aim == Aim::kHigher ? r >= 1 : row.aim == Aim::kLower ? r <= 1 : r <= 0.1;
+      if (row.aim != Aim::kNone) met = ok ? "yes" : "NO";
+    }
+    const char* aim = row.aim == Aim::kHigher  ? ">= 1"
+                      : row.aim == Aim::kLower ? "<= 1"
+                      : row.aim == Aim::kTenth ? "<= 0.10"
+                                               : "";
+    std::printf("%-40s %12s %12s %14s %10s %5s\n", row.name.c_str(), cell(row.embedded).c_str(),
+                cell(row.real).c_str(), ratio.c_str(), aim, met.c_str());
+  }
+}
+
+struct Flags {
+  int writes = 1000;
+  int events = 300;
+  int interval_ms = 20;
+  int stored = 10000;
+  bool embedded = true;
+  bool real = true;
+  std::string devflow;
+  std::string source_dir;
+};
+
+Flags ParseFlags(int argc, char** argv) {
+  Flags flags;
+#ifdef DEVFLOW_BINARY
+  flags.devflow = DEVFLOW_BINARY;
+#else
+  // The build puts `devflow` at the top of the build directory, this binary in bench/.
+  flags.devflow = fs::read_symlink("/proc/self/exe").parent_path().parent_path() / "devflow";
+#endif
+  flags.source_dir = fs::path(__FILE__).parent_path().parent_path();
+  for (int i = 1; i < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (i + 1 >= argc) DieMessage(flag + " needs a value");
+    const std::string value = argv[i + 1];
+    if (flag == "--writes") {
+      flags.writes = std::atoi(value.c_str());
+    } else if (flag == "--events") {
+      flags.events = std::atoi(value.c_str());
+    } else if (flag == "--interval-ms") {
+      flags.interval_ms = std::atoi(value.c_str());
+    } else if (flag == "--stored") {
+      flags.stored = std::atoi(value.c_str());
+    } else if (flag == "--servers") {
+      flags.embedded = value == "both" || value == "embedded";
+      flags.real = value == "both" || value == "real";
+      if (!flags.embedded && !flags.real) DieMessage("--servers: both, embedded or real");
+    } else if (flag == "--devflow") {
+      flags.devflow = value;
+    } else if (flag == "--source-dir") {
+      flags.source_dir = value;
+    } else {
+      DieMessage("unknown flag " + flag +
+                 " (--writes --events --interval-ms --stored --servers --devflow --source-dir)");
+    }
+  }
+  if (flags.writes < 4 || flags.events < 1 || flags.stored < 2 * flags.writes + 3) {
+    DieMessage("need --writes >= 4, --events >= 1 and --stored >= 2 * writes + 3");
+  }
+  return flags;
+}
+
+struct TempDir {
+  std::string path;
+  TempDir() {
+    char pattern[] = "/tmp/devflow-bench-XXXXXX";
+    if (mkdtemp(pattern) == nullptr) std::abort();
+    path = pattern;
+  }
+};
+
+int Main(int argc, char** argv) {
+  HandleStopSignals();
+  const Flags flags = ParseFlags(argc, argv);
+  const std::string script = flags.source_dir + "/scripts/kube-lab";
+  const std::string crds = flags.source_dir + "/deploy/crds";
+  if (flags.embedded && !fs::exists(flags.devflow)) {
+    DieMessage("no devflow binary at " + flags.devflow +
+               " (build the devflow target, or pass --devflow PATH)");
+  }
+  if (flags.real && (!fs::exists(script) || !fs::exists(crds))) {
+    DieMessage("no " + script + " or " + crds + " (pass --source-dir, the repository's root)");
   }
   TempDir dir;
-  apiserver::ApiServerOptions options;
-  options.data_dir = dir.path + "/server";
-  options.listen = "127.0.0.1:0";
-  options.history_window = std::max(10000, cached * 2);
-  auto server = OrDie(apiserver::ApiServer::Start(options), "start server");
-  auto client = ClientFor(*server);
+  // A failed run keeps the directory (server logs); a finished one removes it.
+  std::fprintf(stderr, "apiserver_bench: working in %s\n", dir.path.c_str());
+
+  const auto started = Clock::now();
+  std::vector<Target> targets;
+  std::unique_ptr<EmbeddedServer> embedded;
+  std::unique_ptr<RealServer> real;
+  // The lab first: it takes ~10 s to start, and the embedded server should not idle meanwhile
+  // under a different load than the real one will see.
+  if (flags.real) {
+    real = std::make_unique<RealServer>(script, crds, dir.path + "/lab");
+    real->Start();
+  }
+  if (flags.embedded) {
+    embedded = std::make_unique<EmbeddedServer>(flags.devflow, dir.path + "/serve");
+    embedded->Start();
+    targets.push_back(
+        {"embedded", ConfigFrom(embedded->kubeconfig()), {{"devflow serve", embedded->pid()}}, {}});
+  }
+  if (flags.real) {
+    targets.push_back(
+        {"real",
+         ConfigFrom(real->kubeconfig()),
+         {{"kube-apiserver", real->PidOf("kube-apiserver")}, {"etcd", real->PidOf("etcd")}},
+         {{"kube-controller-manager", real->PidOf("kube-controller-manager")}}});
+  }
+  const auto is_embedded = [](const Target& t) { return t.name == "embedded"; };
+
   const std::string doc = json::Write(SampleRollout("r"));
-
-  std::printf(
-      "devflow apiserver_bench: Rollouts of %zu bytes, %d writes, %d events per watcher\n\n",
-      doc.size(), writes, events);
-
-  // 1. Writes. The baseline runs before and after the API server's writes (fsync times drift
-  // with whatever else the disk does); the table shows their mean.
-  const double raw_before = RawSqliteInsertsPerSecond(dir.path + "/raw-before.db", writes, doc);
-  auto start = Clock::now();
-  for (int i = 0; i < writes; ++i) {
-    OrDie(client->Create(kRollouts, "default", SampleRollout("w" + std::to_string(i))), "create");
-  }
-  const double creates = writes / std::chrono::duration<double>(Clock::now() - start).count();
-  start = Clock::now();
-  for (int i = 0; i < writes; ++i) {
-    json::Value patch = json::Object{
-        {"metadata", json::Object{{"labels", json::Object{{"bench", std::to_string(i)}}}}}};
-    OrDie(client->Patch(kRollouts, "default", "w" + std::to_string(i), kube::PatchType::kMerge,
-                        patch),
-          "update");
-  }
-  const double updates = writes / std::chrono::duration<double>(Clock::now() - start).count();
-  // The same creates from 4 clients at once: the store commits one write at a time, but the
-  // HTTP, TLS and validation work of one request overlaps another's commit.
-  constexpr int kWriters = 4;
-  start = Clock::now();
-  {
-    std::vector<std::thread> threads;
-    for (int t = 0; t < kWriters; ++t) {
-      threads.emplace_back([&, t] {
-        auto own = ClientFor(*server);
-        for (int i = t; i < writes; i += kWriters) {
-          OrDie(own->Create(kRollouts, "default", SampleRollout("c" + std::to_string(i))),
-                "concurrent create");
-        }
-      });
+  std::string real_version = "-";
+  for (const Target& t : targets) {
+    if (t.name == "real") {
+      real_version = OrDie(t.NewClient()->GetPath("/version"), "real: /version")
+                         .Find("gitVersion")
+                         ->as_string();
     }
-    for (std::thread& t : threads) t.join();
   }
-  const double concurrent_creates =
-      writes / std::chrono::duration<double>(Clock::now() - start).count();
+  std::printf(
+      "devflow apiserver_bench: embedded = `devflow serve` (%s), real = kube-apiserver %s + etcd "
+      "(scripts/kube-lab)\n",
+      flags.devflow.c_str(), real_version.c_str());
+  std::printf(
+      "Rollouts of %zu bytes; %d writes per write row; %d events per watcher, one write every %d "
+      "ms; memory with %d Rollouts stored.\n"
+      "Both servers run during every row; each row measures the embedded server, then the real "
+      "one. Client: devflow's, HTTPS, no client-side rate limit, in this process.\n\n",
+      doc.size(), flags.writes, flags.events, flags.interval_ms, flags.stored);
+
+  // Each row runs for every target before the next row, so a change in the machine's load
+  // during the run affects both columns alike.
+  const auto measure = [&](Row row, const std::function<double(const Target&)>& value) {
+    for (const Target& t : targets) {
+      const double v = value(t);
+      (is_embedded(t) ? row.embedded : row.real) = v;
+      std::fprintf(stderr, "apiserver_bench: %-40s %-8s %.2f\n", row.name.c_str(), t.name.c_str(),
+                   v);
+    }
+    return row;
+  };
+  const auto mib = [](size_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); };
+  std::vector<Row> rows;
+  const Row idle_memory = measure({"RSS MiB after start", Aim::kNone, {}, {}},
+                                  [&](const Target& t) { return mib(t.ResidentSum()); });
+
+  // 1. Writes, with the raw SQLite baseline before and after (fsync times drift with whatever
+  // else the disk does; the baseline table shows their mean).
+  const int writes = flags.writes;
+  const double raw_before = RawSqliteInsertsPerSecond(dir.path + "/raw-before.db", writes, doc);
+  const auto create = [](const char* prefix) {
+    return [prefix](kube::ApiClient& client, int i) {
+      return client.Create(kRollouts, "default", SampleRollout(prefix + std::to_string(i)));
+    };
+  };
+  const auto update = [](const char* prefix) {
+    return [prefix](kube::ApiClient& client, int i) {
+      return client.Patch(kRollouts, "default", prefix + std::to_string(i), kube::PatchType::kMerge,
+                          LabelPatch(i));
+    };
+  };
+  rows.push_back(measure({"creates/s, 1 client", Aim::kHigher, {}, {}}, [&](const Target& t) {
+    return Rate(t, writes, 1, create("s"), "create");
+  }));
+  rows.push_back(
+      measure({"creates/s, 4 client threads", Aim::kHigher, {}, {}},
+              [&](const Target& t) { return Rate(t, writes, 4, create("c"), "create"); }));
+  rows.push_back(
+      measure({"updates/s (merge patch), 1 client", Aim::kHigher, {}, {}},
+              [&](const Target& t) { return Rate(t, writes, 1, update("s"), "update"); }));
+  rows.push_back(
+      measure({"updates/s (merge patch), 4 client threads", Aim::kHigher, {}, {}},
+              [&](const Target& t) { return Rate(t, writes, 4, update("c"), "update"); }));
   const double raw_after = RawSqliteInsertsPerSecond(dir.path + "/raw-after.db", writes, doc);
-  const double raw = (raw_before + raw_after) / 2;
-  std::printf("%-44s %12s %10s\n", "writes", "per second", "vs raw");
-  std::printf("%-44s %12.0f %10s   (runs: %.0f, %.0f)\n",
-              "raw SQLite insert (WAL, synchronous=FULL)", raw, "1.00", raw_before, raw_after);
-  std::printf("%-44s %12.0f %10.2f\n", "REST create (Rollout, validated)", creates, creates / raw);
-  std::printf("%-44s %12.0f %10.2f\n", "REST update (merge patch)", updates, updates / raw);
-  std::printf("%-44s %12.0f %10.2f\n\n", "REST create, 4 clients at once", concurrent_creates,
-              concurrent_creates / raw);
 
   // 2. Watch latency.
-  std::printf("%-44s %10s %10s %10s\n", "watch latency, write start -> event", "p50 ms", "p99 ms",
-              "samples");
+  std::vector<std::pair<int, WatchLatency>> watch_samples;
   for (int watchers : {1, 10, 100}) {
-    WatchLatency l = MeasureWatchLatency(*server, watchers, events);
-    std::printf("%-44s %10.2f %10.2f %10zu\n", (std::to_string(watchers) + " watchers").c_str(),
-                l.p50_ms, l.p99_ms, l.samples);
+    Row p50{
+        "watch p50 ms, " + std::to_string(watchers) + (watchers == 1 ? " watcher" : " watchers"),
+        Aim::kLower,
+        {},
+        {}};
+    Row p99{
+        "watch p99 ms, " + std::to_string(watchers) + (watchers == 1 ? " watcher" : " watchers"),
+        Aim::kLower,
+        {},
+        {}};
+    for (const Target& t : targets) {
+      const WatchLatency l = MeasureWatchLatency(t, watchers, flags.events,
+                                                 std::chrono::milliseconds(flags.interval_ms));
+      (is_embedded(t) ? p50.embedded : p50.real) = l.p50_ms;
+      (is_embedded(t) ? p99.embedded : p99.real) = l.p99_ms;
+      std::fprintf(stderr, "apiserver_bench: watch, %d watchers, %-8s p50 %.2f p99 %.2f (%zu)\n",
+                   watchers, t.name.c_str(), l.p50_ms, l.p99_ms, l.samples);
+    }
+    rows.push_back(p50);
+    rows.push_back(p99);
+  }
+
+  // 3. Memory with --stored Rollouts: fill up (4 clients) to that many in `default`, let the
+  // servers settle, read VmRSS.
+  const int fill = flags.stored - 2 * writes - 3;  // 3 watched objects
+  measure({"fill", Aim::kHigher, {}, {}},
+          [&](const Target& t) { return Rate(t, fill, 4, create("f"), "fill"); });
+  std::this_thread::sleep_for(std::chrono::seconds(5));
+  rows.push_back(idle_memory);
+  rows.push_back(measure(
+      {"RSS MiB, " + std::to_string(flags.stored) + " Rollouts stored", Aim::kTenth, {}, {}},
+      [&](const Target& t) { return mib(t.ResidentSum()); }));
+  std::vector<std::string> memory_parts;
+  for (const Target& t : targets) {
+    for (const auto* list : {&t.memory, &t.beside}) {
+      for (const Measured& m : *list) {
+        char text[128];
+        std::snprintf(text, sizeof text, "%s%s %.0f MiB", m.name.c_str(),
+                      list == &t.beside ? " (not summed)" : "", mib(ResidentBytes(m.pid)));
+        memory_parts.push_back(text);
+      }
+    }
+  }
+  // Every Rollout is really there: a list per server.
+  for (const Target& t : targets) {
+    const size_t listed =
+        OrDie(t.NewClient()->ListAll(kRollouts, "default"), t.name + ": list").items.size();
+    if (listed != static_cast<size_t>(flags.stored)) {
+      DieMessage(t.name + ": " + std::to_string(listed) + " Rollouts listed, expected " +
+                 std::to_string(flags.stored));
+    }
+  }
+
+  PrintTable(rows);
+  std::printf("memory parts with %d Rollouts:", flags.stored);
+  for (size_t i = 0; i < memory_parts.size(); ++i) {
+    std::printf("%s %s", i == 0 ? "" : ",", memory_parts[i].c_str());
+  }
+  std::printf("\n\n");
+
+  // Baseline: raw SQLite beside each server's write rates.
+  const double raw = (raw_before + raw_after) / 2;
+  std::printf("%-44s %12s %10s %10s\n", "writes per second vs raw SQLite", "embedded", "real",
+              "raw");
+  std::printf("%-44s %12s %10s %10.0f   (runs: %.0f, %.0f)\n",
+              "raw SQLite insert (WAL, synchronous=FULL)", "", "", raw, raw_before, raw_after);
+  for (size_t i = 0; i < 4; ++i) {
+    const auto share = [&](const std::optional<double>& v) {
+      char text[32] = "-";
+      if (v.has_value()) std::snprintf(text, sizeof text, "%.2f", *v / raw);
+      return std::string(text);
+    };
+    std::printf("%-44s %12s %10s %10s\n", rows[i].name.c_str(), share(rows[i].embedded).c_str(),
+                share(rows[i].real).c_str(), "1.00");
   }
   std::printf("\n");
 
-  // 3. Informer cache memory.
-  for (int i = 2 * writes; i < cached; ++i) {
-    OrDie(client->Create(kRollouts, "default", SampleRollout("w" + std::to_string(i))), "fill");
-  }
-  // The server runs in this process, so heap growth during the sync is partly its own (SQLite's
-  // page cache, response buffers). The cache's share is what destroying the informer frees.
+  // Baseline: the informer cache's bytes per Rollout beside the JSON text. The servers run in
+  // other processes, so this process's heap growth is the cache's (and the client's buffers).
   {
+    const Target& t = targets.front();
+    auto client = t.NewClient();
     auto informer =
         std::make_unique<kube::Informer>(kube::NewListerWatcher(*client, kRollouts, "default"));
     informer->Start();
@@ -289,13 +841,24 @@ int main(int argc, char** argv) {
     const size_t with_cache = HeapInUse();
     informer.reset();
     const size_t without_cache = HeapInUse();
-    std::printf("%-44s %12s\n", "memory per cached Rollout", "bytes");
+    std::printf("%-44s %12s\n", ("memory per cached Rollout (from " + t.name + ")").c_str(),
+                "bytes");
     std::printf("%-44s %12zu\n", "JSON text of one Rollout (baseline)", doc.size());
     std::printf("%-44s %12.0f\n",
                 ("informer cache, heap freed / object (" + std::to_string(count) + ")").c_str(),
                 static_cast<double>(with_cache - without_cache) / static_cast<double>(count));
     std::printf("%-44s %12.0f\n", "informer cache, ApproximateBytes / object", approximate);
   }
-  server->Stop();
+
+  Cleanup::Get().RunAll();
+  std::printf("\nwall time %.0f s (servers started and stopped included)\n",
+              std::chrono::duration<double>(Clock::now() - started).count());
+  std::error_code ignored;
+  fs::remove_all(dir.path, ignored);
   return 0;
 }
+
+}  // namespace
+}  // namespace devflow::bench
+
+int main(int argc, char** argv) { return devflow::bench::Main(argc, argv); }
