@@ -145,7 +145,7 @@ int FreePort() {
 
 // One HAProxy in the foreground (-db, no master), configured from a ProxyState; killed at the
 // end of the test.
-class RuntimeTest : public ::testing::Test {
+class HaproxyRuntimeTest : public ::testing::Test {
  protected:
   void SetUp() override {
     char dir_template[] = "/tmp/haproxy-runtime-test-XXXXXX";
@@ -215,7 +215,7 @@ class RuntimeTest : public ::testing::Test {
   std::unique_ptr<HaproxyRuntime> runtime_;
 };
 
-TEST_F(RuntimeTest, ReportsTheWorkerAndItsServers) {
+TEST_F(HaproxyRuntimeTest, ReportsTheWorkerAndItsServers) {
   EXPECT_EQ(runtime_->WorkerPid().value_or(0), pid_);
   auto web = Server("web-1");
   ASSERT_TRUE(web.has_value());
@@ -230,7 +230,7 @@ TEST_F(RuntimeTest, ReportsTheWorkerAndItsServers) {
   EXPECT_EQ(unknown.error().code(), StatusCode::kNotFound) << unknown.error();
 }
 
-TEST_F(RuntimeTest, AddsDrainsMovesAndDeletesServers) {
+TEST_F(HaproxyRuntimeTest, AddsDrainsMovesAndDeletesServers) {
   ASSERT_TRUE(runtime_->AddServer("ns.web:80", {"web-2", "127.0.0.1", 2002, true}).ok());
   auto added = Server("web-2");
   ASSERT_TRUE(added.has_value());
@@ -274,7 +274,7 @@ TEST_F(RuntimeTest, AddsDrainsMovesAndDeletesServers) {
   EXPECT_EQ(runtime_->DeleteServer("ns.web:80", "web-2").code(), StatusCode::kNotFound);
 }
 
-TEST_F(RuntimeTest, ReplacesMapsAtomically) {
+TEST_F(HaproxyRuntimeTest, ReplacesMapsAtomically) {
   const std::string map = "maps/l0_r0.map";
   auto initial = runtime_->ShowMap(map);
   ASSERT_TRUE(initial.ok()) << initial.status();
@@ -298,7 +298,7 @@ TEST_F(RuntimeTest, ReplacesMapsAtomically) {
   EXPECT_EQ(runtime_->ReplaceMap("maps/none.map", split).code(), StatusCode::kNotFound);
 }
 
-TEST_F(RuntimeTest, UnknownCommandIsInvalid) {
+TEST_F(HaproxyRuntimeTest, UnknownCommandIsInvalid) {
   auto answer = runtime_->Execute("frobnicate everything");
   ASSERT_FALSE(answer.ok());
   EXPECT_EQ(answer.error().code(), StatusCode::kInvalidArgument) << answer.error();

@@ -773,7 +773,7 @@ std::string ConditionLine(const json::Value& c) {
          json::StringAt(c, {"reason"}) + "@" + json::StringAt(c, {"lastTransitionTime"});
 }
 
-TEST(StatusTest, ServiceConditionAndLoadBalancer) {
+TEST(TrafficStatusTest, ServiceConditionAndLoadBalancer) {
   api::Service service = Svc("web", "127.1.0.5", {Port(80)}, "LoadBalancer");
   service.status.conditions.push_back(json::Object{{"type", "Other"}, {"status", "True"}});
   ServiceReport report{.namespace_ = "prod",
@@ -809,7 +809,7 @@ TEST(StatusTest, ServiceConditionAndLoadBalancer) {
   EXPECT_EQ(json::StringAt(third.conditions[0], {"type"}), "Other");
 }
 
-TEST(StatusTest, GatewayConditionsAndListeners) {
+TEST(TrafficStatusTest, GatewayConditionsAndListeners) {
   api::Gateway gateway = Gw({Listener("http", 8080), Listener("tls", 8443, "HTTPS")});
   gateway.metadata.generation = 4;
   api::HTTPRoute route = Route("r", {Rule({})});
@@ -856,7 +856,7 @@ TEST(StatusTest, GatewayConditionsAndListeners) {
             "Accepted=False/UnsupportedProtocol@" + api::FormatRfc3339(At(1).value));
 }
 
-TEST(StatusTest, RouteParentsKeepOtherControllers) {
+TEST(TrafficStatusTest, RouteParentsKeepOtherControllers) {
   api::HTTPRoute route = Route("r", {Rule({})}, 0, {}, {Parent("gw"), Parent("missing")});
   api::RouteParentStatus theirs{.parent_ref = Parent("mesh"),
                                 .controller_name = "example.com/mesh"};
