@@ -1,6 +1,6 @@
 // The Kubernetes client against the embedded API server, end to end over real HTTPS: what a
 // controller relies on when the server restarts, crashes, compacts its history or deletes in
-// cascade, and leader election between two contenders.
+// cascade. Leader election and Events run against both servers in tests/lab/conformance_test.cc.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -19,9 +19,7 @@
 #include "common/json_value.h"
 #include "kube/api_client.h"
 #include "kube/client_config.h"
-#include "kube/event_recorder.h"
 #include "kube/informer.h"
-#include "kube/leader_election.h"
 #include "kube/list_watcher.h"
 #include "serve_process.h"
 
@@ -246,78 +244,6 @@ TEST_F(InProcessServerTest, InformerConvergesAcrossCompactedHistory) {
       << informer.cache().Size();
   EXPECT_EQ(deletes.load(), 1);
   informer.Stop();
-}
-
-TEST_F(InProcessServerTest, RepeatedEventsAreOneEventWithACount) {
-  StartServer();
-  Result<json::Value> lease = client_->Create(kLeases, "default", LeaseObject("subject"));
-  ASSERT_TRUE(lease.ok()) << lease.status();
-  auto sink = kube::NewEventSink(*client_);
-  kube::EventRecorder recorder(*sink, {.component = "devflow-test"});
-  for (int i = 0; i < 3; ++i) {
-    recorder.Record(*lease, kube::EventType::kNormal, "Probed", "probe passed");
-    recorder.Flush();
-  }
-  recorder.Record(*lease, kube::EventType::kWarning, "Probed", "probe failed");
-  recorder.Flush();
-  const kube::ResourceRef events{"", "v1", "events", "Event", true};
-  Result<kube::ObjectList> stored = client_->ListAll(events, "default");
-  ASSERT_TRUE(stored.ok()) << stored.status();
-  ASSERT_EQ(stored->items.size(), 2u);
-  std::map<std::string, int64_t> counts;
-  for (const json::Value& event : stored->items) {
-    counts[event.Find("message")->as_string()] = event.Find("count")->as_int();
-    EXPECT_EQ(event.Find("involvedObject")->Find("uid")->as_string(), Uid(*lease));
-  }
-  EXPECT_EQ(counts["probe passed"], 3);
-  EXPECT_EQ(counts["probe failed"], 1);
-}
-
-TEST_F(InProcessServerTest, OneOfTwoContendersLeadsAndTheOtherTakesOver) {
-  StartServer();
-  std::atomic<int> leading{0};
-  std::atomic<int> most_leading{0};
-  std::atomic<int> became_leader{0};
-  auto make = [&](const std::string& identity, kube::LeaseLock& lock) {
-    kube::LeaderElectionConfig config;
-    config.identity = identity;
-    config.lease_duration = milliseconds(2000);
-    config.renew_deadline = milliseconds(1500);
-    config.retry_period = milliseconds(200);
-    config.callbacks.on_started_leading = [&] {
-      int now = leading.fetch_add(1) + 1;
-      int seen = most_leading.load();
-      while (now > seen && !most_leading.compare_exchange_weak(seen, now)) {
-      }
-      became_leader.fetch_add(1);
-    };
-    config.callbacks.on_stopped_leading = [&] { leading.fetch_sub(1); };
-    Result<std::unique_ptr<kube::LeaderElector>> elector =
-        kube::LeaderElector::Create(lock, config);
-    EXPECT_TRUE(elector.ok()) << elector.status();
-    return std::move(elector).value();
-  };
-  auto client_a = ClientFromKubeconfig(server_->kubeconfig_path());
-  auto client_b = ClientFromKubeconfig(server_->kubeconfig_path());
-  auto lock_a = kube::NewLeaseLock(*client_a, "kube-system", "devflow-controller");
-  auto lock_b = kube::NewLeaseLock(*client_b, "kube-system", "devflow-controller");
-  auto a = make("a", *lock_a);
-  auto b = make("b", *lock_b);
-  std::thread run_a([&] { a->Run(); });
-  std::thread run_b([&] { b->Run(); });
-  ASSERT_TRUE(Eventually([&] { return became_leader.load() == 1; }));
-  std::this_thread::sleep_for(milliseconds(1000));  // both keep contending
-  EXPECT_EQ(became_leader.load(), 1);
-  kube::LeaderElector& leader = a->IsLeader() ? *a : *b;
-  kube::LeaderElector& follower = a->IsLeader() ? *b : *a;
-  // The leader dies without releasing: the follower takes over after the lease expires.
-  leader.Stop();
-  EXPECT_TRUE(Eventually([&] { return follower.IsLeader(); }));
-  EXPECT_EQ(became_leader.load(), 2);
-  EXPECT_EQ(most_leading.load(), 1) << "two leaders at once";
-  follower.Stop();
-  run_a.join();
-  run_b.join();
 }
 
 }  // namespace
