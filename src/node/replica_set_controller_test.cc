@@ -232,6 +232,8 @@ class ReplicaSetControllerTest : public ::testing::Test {
   const kube::ResourceRef rs_resource_ = kube::ResourceOf<api::ReplicaSet>();
   const kube::ResourceRef pod_resource_ = kube::ResourceOf<api::Pod>();
   apiserver::TempDir dir_;
+  // For tests that move the controller's time by hand; outlives the controller.
+  kube::ManualClock manual_clock_;
   std::unique_ptr<apiserver::ApiServer> server_;
   std::unique_ptr<kube::ApiClient> client_;
   std::unique_ptr<kube::EventSink> sink_;
@@ -322,7 +324,7 @@ TEST_F(ReplicaSetControllerTest, ScalesUpAndDownKeepingTheRightPods) {
 }
 
 TEST_F(ReplicaSetControllerTest, AvailabilityFollowsMinReadySecondsWithoutOtherEvents) {
-  kube::ManualClock clock;
+  kube::ManualClock& clock = manual_clock_;
   StartController(&clock);
   CreateReplicaSet(2, /*min_ready_seconds=*/30);
   ASSERT_TRUE(WaitFor([&] { return ActivePods().size() == 2; }, "2 pods"));
@@ -382,7 +384,7 @@ TEST_F(ReplicaSetControllerTest, FailedCreateShowsReplicaFailureUntilACreateSucc
   // create, every time, until the name source moves on.
   CreatePod("web-bbbbb", "other");
   auto taken = std::make_shared<std::atomic<bool>>(true);
-  kube::ManualClock clock;
+  kube::ManualClock& clock = manual_clock_;
   StartController(&clock, TakenNameFirst(taken));
   CreateReplicaSet(1);
   ASSERT_TRUE(WaitFor(
