@@ -234,13 +234,13 @@ class ReplicaSetController::Impl {
 
   // Polls rather than blocks in Informer::WaitForSync, which waits on the informer's clock and so
   // would not return under a manual clock when the controller stops.
+  // mu_ is not held while asking the informers: their threads call our handlers, which take mu_.
   bool WaitForInformers() {
-    std::unique_lock<std::mutex> lock(mu_);
-    while (!stopping_) {
+    while (true) {
       if (rs_informer_.HasSynced() && pod_informer_.HasSynced()) return true;
-      cv_.wait_for(lock, kSyncPollInterval);
+      std::unique_lock<std::mutex> lock(mu_);
+      if (cv_.wait_for(lock, kSyncPollInterval, [this] { return stopping_; })) return false;
     }
-    return false;
   }
 
   void SetLastError(Status status) {
