@@ -27,11 +27,11 @@
 //   Normal  SuccessfulDelete  "Deleted pod: NAME"
 //   Warning FailedDelete      "Error deleting: MESSAGE"
 // A create refused because the namespace is being terminated is not a failure (the namespace
-// controller is removing the ReplicaSet too), as in Kubernetes.
+// controller is removing the ReplicaSet too), as in Kubernetes. A ReplicaSet being deleted gets
+// no creations, deletions, adoptions or releases (the garbage collector deals with its pods), but
+// its status is still kept up to date, as Kubernetes does.
 #pragma once
 
-#include <atomic>
-#include <chrono>
 #include <memory>
 
 #include "common/status.h"
