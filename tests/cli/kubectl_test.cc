@@ -4,15 +4,14 @@
 // so a change that suits one kubectl and breaks another fails here.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdlib>
-#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "command_runner.h"
+#include "kubectl_binaries.h"
 #include "serve_process.h"
 
 namespace devflow {
@@ -23,28 +22,6 @@ using testing::RunCommand;
 using testing::ServeProcess;
 
 const std::string kSource = DEVFLOW_SOURCE_DIR;
-
-// The oldest and newest versioned kubectl binaries, else /usr/bin/kubectl, else
-// none.
-std::vector<std::string> KubectlBinaries() {
-  std::vector<std::string> versioned;
-  const std::filesystem::path dir = "/usr/lib/google-cloud-sdk/bin";
-  std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
-    const std::string name = entry.path().filename().string();
-    if (name.rfind("kubectl.1.", 0) == 0) versioned.push_back(entry.path().string());
-  }
-  std::sort(versioned.begin(), versioned.end(), [](const std::string& a, const std::string& b) {
-    auto minor = [](const std::string& p) { return std::stoi(p.substr(p.rfind('.') + 1)); };
-    return minor(a) < minor(b);
-  });
-  if (versioned.size() >= 2) return {versioned.front(), versioned.back()};
-  if (!versioned.empty()) return versioned;
-  for (const char* path : {"/usr/bin/kubectl", "/usr/local/bin/kubectl"}) {
-    if (std::filesystem::exists(path)) return {path};
-  }
-  return {};
-}
 
 class KubectlTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -165,13 +142,7 @@ TEST_P(KubectlTest, RejectsAWrongToken) {
   EXPECT_NE(anonymous.err.find("Unauthorized"), std::string::npos) << anonymous.err;
 }
 
-std::vector<std::string> Params() {
-  std::vector<std::string> binaries = KubectlBinaries();
-  if (binaries.empty()) binaries.push_back("");
-  return binaries;
-}
-
-INSTANTIATE_TEST_SUITE_P(Versions, KubectlTest, ::testing::ValuesIn(Params()),
+INSTANTIATE_TEST_SUITE_P(Versions, KubectlTest, ::testing::ValuesIn(testing::KubectlTestParams()),
                          [](const ::testing::TestParamInfo<std::string>& info) {
                            if (info.param.empty()) return std::string("none");
                            std::string name = info.param.substr(info.param.rfind('/') + 1);

@@ -4,7 +4,6 @@
 // so the examples are fed without their `namespace: production` line.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -13,31 +12,13 @@
 #include <vector>
 
 #include "command_runner.h"
+#include "kubectl_binaries.h"
 #include "server_under_test.h"
 
 namespace devflow::testing {
 namespace {
 
 const std::string kSource = DEVFLOW_SOURCE_DIR;
-
-// The oldest and newest versioned kubectl (as tests/cli/kubectl_test.cc picks them), else the
-// one on PATH.
-std::vector<std::string> KubectlBinaries() {
-  std::vector<std::string> versioned;
-  std::error_code error;
-  for (const auto& entry :
-       std::filesystem::directory_iterator("/usr/lib/google-cloud-sdk/bin", error)) {
-    const std::string name = entry.path().filename().string();
-    if (name.rfind("kubectl.1.", 0) == 0) versioned.push_back(entry.path().string());
-  }
-  auto minor = [](const std::string& p) { return std::stoi(p.substr(p.rfind('.') + 1)); };
-  std::sort(versioned.begin(), versioned.end(),
-            [&](const std::string& a, const std::string& b) { return minor(a) < minor(b); });
-  if (versioned.size() >= 2) return {versioned.front(), versioned.back()};
-  if (!versioned.empty()) return versioned;
-  if (std::filesystem::exists("/usr/bin/kubectl")) return {"/usr/bin/kubectl"};
-  return {""};
-}
 
 std::string WithoutNamespace(std::string manifest) {
   const std::string line = "  namespace: production\n";
@@ -160,7 +141,7 @@ TEST_P(KubectlBothServersTest, WatchSeesChanges) {
 INSTANTIATE_TEST_SUITE_P(Servers, KubectlBothServersTest,
                          ::testing::Combine(::testing::Values(ServerKind::kEmbedded,
                                                               ServerKind::kReal),
-                                            ::testing::ValuesIn(KubectlBinaries())),
+                                            ::testing::ValuesIn(KubectlTestParams())),
                          [](const ::testing::TestParamInfo<Param>& info) {
                            std::string kubectl =
                                std::filesystem::path(std::get<1>(info.param)).filename().string();
