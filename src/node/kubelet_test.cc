@@ -17,6 +17,7 @@
 #include "api/decode.h"
 #include "api/pod_codec.h"
 #include "apiserver/api_server.h"
+#include "apiserver/api_server_testing.h"
 #include "apiserver/sqlite_store_testing.h"
 #include "common/eventually_testing.h"
 #include "common/json_reader.h"
@@ -84,13 +85,7 @@ class KubeletTest : public ::testing::Test {
     auto server = apiserver::ApiServer::Start(options);
     ASSERT_TRUE(server.ok()) << server.error();
     server_ = std::move(server).value();
-    kube::ClientConfig config;
-    auto url = kube::ParseServerUrl(server_->url(), false);
-    ASSERT_TRUE(url.ok()) << url.error();
-    config.server = *url;
-    config.credentials = kube::BearerToken{server_->token()};
-    config.namespace_ = kNamespace;
-    auto client = kube::ApiClient::Create(config);
+    auto client = apiserver::api_server_testing::ConnectClient(*server_, kNamespace);
     ASSERT_TRUE(client.ok()) << client.error();
     client_ = std::move(client).value();
     std::filesystem::create_directories(Work());

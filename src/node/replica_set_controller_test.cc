@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "apiserver/api_server.h"
+#include "apiserver/api_server_testing.h"
 #include "apiserver/sqlite_store_testing.h"
 #include "common/eventually_testing.h"
 #include "common/json_reader.h"
@@ -58,14 +59,7 @@ class ReplicaSetControllerTest : public ::testing::Test {
     ASSERT_TRUE(server.ok()) << server.error();
     server_ = std::move(server).value();
 
-    kube::ClientConfig config;
-    auto url = kube::ParseServerUrl(server_->url(), false);
-    ASSERT_TRUE(url.ok()) << url.error();
-    config.server = *url;
-    config.ca_pem = server_->ca_pem();
-    config.credentials = kube::BearerToken{server_->token()};
-    config.namespace_ = kNs;
-    auto client = kube::ApiClient::Create(config);
+    auto client = apiserver::api_server_testing::ConnectClient(*server_, kNs);
     ASSERT_TRUE(client.ok()) << client.error();
     client_ = std::move(client).value();
     sink_ = kube::NewEventSink(*client_);

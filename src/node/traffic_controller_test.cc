@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "apiserver/api_server.h"
+#include "apiserver/api_server_testing.h"
 #include "apiserver/sqlite_store_testing.h"
 #include "common/eventually_testing.h"
 #include "common/json_reader.h"
@@ -118,14 +119,7 @@ class TrafficControllerTest : public ::testing::Test {
     auto server = apiserver::ApiServer::Start(options);
     ASSERT_TRUE(server.ok()) << server.error();
     server_ = std::move(server).value();
-    kube::ClientConfig config;
-    auto url = kube::ParseServerUrl(server_->url(), false);
-    ASSERT_TRUE(url.ok()) << url.error();
-    config.server = *url;
-    config.ca_pem = server_->ca_pem();
-    config.credentials = kube::BearerToken{server_->token()};
-    config.namespace_ = "default";
-    auto client = kube::ApiClient::Create(config);
+    auto client = apiserver::api_server_testing::ConnectClient(*server_, "default");
     ASSERT_TRUE(client.ok()) << client.error();
     client_ = std::move(client).value();
     informers_ = std::make_unique<kube::InformerFactory>(*client_);
