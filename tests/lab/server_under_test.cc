@@ -3,9 +3,6 @@
 #include <cstdlib>
 #include <random>
 
-#include "http/client.h"
-#include "kube/client_config.h"
-
 namespace devflow::testing {
 
 const kube::ResourceRef kNamespaces{"", "v1", "namespaces", "Namespace", false};
@@ -58,6 +55,7 @@ std::unique_ptr<ServerUnderTest> ServerUnderTest::Open(ServerKind kind, std::str
     *why = config.error().message();
     return nullptr;
   }
+  server->config_ = *config;
   Result<std::unique_ptr<kube::ApiClient>> client = kube::ApiClient::Create(*config);
   if (!client.ok()) {
     *why = client.error().message();
@@ -92,16 +90,17 @@ std::string ServerUnderTest::NewNamespace(const std::string& prefix) {
 
 Result<http::Response> ServerUnderTest::Raw(const std::string& method, const std::string& target,
                                             const std::string& body) {
-  DEVFLOW_ASSIGN_OR_RETURN(kube::ClientConfig config, ConfigFrom(kubeconfig_));
-  http::ClientOptions options;
-  options.base_url = config.server.ToString();
-  options.ca_pem = config.ca_pem;
-  options.insecure_skip_verify = config.insecure_skip_tls_verify;
-  options.tls_server_name = config.tls_server_name;
-  options.client_certificate_pem = config.client_cert_pem;
-  options.client_key_pem = config.client_key_pem;
-  DEVFLOW_ASSIGN_OR_RETURN(std::unique_ptr<http::Client> http, http::Client::Create(options));
-  DEVFLOW_ASSIGN_OR_RETURN(kube::RequestAuth auth, config.CurrentAuth());
+  if (raw_ == nullptr) {
+    http::ClientOptions options;
+    options.base_url = config_.server.ToString();
+    options.ca_pem = config_.ca_pem;
+    options.insecure_skip_verify = config_.insecure_skip_tls_verify;
+    options.tls_server_name = config_.tls_server_name;
+    options.client_certificate_pem = config_.client_cert_pem;
+    options.client_key_pem = config_.client_key_pem;
+    DEVFLOW_ASSIGN_OR_RETURN(raw_, http::Client::Create(options));
+  }
+  DEVFLOW_ASSIGN_OR_RETURN(kube::RequestAuth auth, config_.CurrentAuth());
   http::Request request;
   request.method = method;
   request.target = target;
@@ -114,7 +113,7 @@ Result<http::Response> ServerUnderTest::Raw(const std::string& method, const std
   if (!auth.bearer_token.empty()) {
     request.headers.push_back({"Authorization", "Bearer " + auth.bearer_token});
   }
-  return http->Send(request);
+  return raw_->Send(request);
 }
 
 }  // namespace devflow::testing

@@ -14,8 +14,10 @@
 
 #include "common/json_value.h"
 #include "common/result.h"
+#include "http/client.h"
 #include "http/message.h"
 #include "kube/api_client.h"
+#include "kube/client_config.h"
 #include "serve_process.h"
 
 namespace devflow::testing {
@@ -54,7 +56,9 @@ class ServerUnderTest {
   ServerKind kind_ = ServerKind::kEmbedded;
   std::unique_ptr<ServeProcess> embedded_;
   std::string kubeconfig_;
+  kube::ClientConfig config_;  // read from kubeconfig_ once, by Open
   std::unique_ptr<kube::ApiClient> client_;
+  std::unique_ptr<http::Client> raw_;  // Raw's connection, made on first use
   std::vector<std::string> namespaces_;
 };
 
