@@ -96,6 +96,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ApiServerOptions& opti
 
   RestHandlerOptions handler_options;
   if (options.authenticate) handler_options.token = parts->token;
+  handler_options.pod_log_path = options.pod_log_path;
   parts->handler = std::make_unique<RestHandler>(std::move(handler_options), *parts->store,
                                                  *parts->catalog, *parts->hub);
 

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "apiserver/object_store.h"
+#include "apiserver/pod_log.h"
 #include "common/result.h"
 
 namespace devflow::apiserver {
@@ -34,6 +35,8 @@ struct ApiServerOptions {
   int64_t history_window = 10000;
   // How often idle watches that allow bookmarks get one.
   std::chrono::milliseconds bookmark_interval = std::chrono::minutes(1);
+  // Where pods' logs are when a runtime runs on this machine (pods/log); null: none runs.
+  PodLogPath pod_log_path;
 };
 
 class ApiServer {

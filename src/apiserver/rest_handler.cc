@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -22,6 +24,7 @@
 #include "apiserver/deletion_rules.h"
 #include "apiserver/discovery.h"
 #include "apiserver/object_meta_rules.h"
+#include "apiserver/pod_log.h"
 #include "apiserver/request_target.h"
 #include "apiserver/service_ip_rules.h"
 #include "common/json_reader.h"
@@ -417,6 +420,7 @@ class RestHandler::Impl {
   std::optional<http::Response> Route(const http::Request& request, http::ResponseWriter& writer);
 
   http::Response Get(const Call& call);
+  std::optional<http::Response> PodLog(const Call& call, http::ResponseWriter& writer);
   http::Response List(const Call& call);
   void Watch(const Call& call, http::ResponseWriter& writer);
   http::Response Create(const Call& call);
@@ -458,6 +462,8 @@ class RestHandler::Impl {
   std::mutex crd_mu_;
   // Serialises Service creates: the cluster IP is chosen against the stored Services.
   std::mutex service_ip_mu_;
+  // Declared last: its destructor ends the streams, which read store_.
+  PodLogFollowers log_followers_;
 };
 
 Result<std::set<std::string>> RestHandler::Impl::ClusterIpsInUse() {
@@ -545,6 +551,9 @@ std::optional<http::Response> RestHandler::Impl::Route(const http::Request& requ
     }
   } else if (subresource == "finalize" && IsNamespaceResource(*info)) {
     if (*verb != Verb::kUpdate) return StatusResponse(MethodNotAllowedStatus());
+  } else if (subresource == "log" && info->group.empty() && info->plural == "pods") {
+    if (*verb != Verb::kGet) return StatusResponse(MethodNotAllowedStatus());
+    return PodLog(Call{request, std::move(*resource_path), *verb, std::move(*info)}, writer);
   } else if (!subresource.empty()) {
     return StatusResponse(PathNotFoundStatus());
   }
@@ -579,6 +588,55 @@ http::Response RestHandler::Impl::Get(const Call& call) {
   Result<StoredObject> stored = store_.Get(call.Key());
   if (!stored.ok()) return StatusResponse(FromStatus(stored.error(), call.Subject()));
   return JsonResponse(200, std::move(stored->json));
+}
+
+std::optional<http::Response> RestHandler::Impl::PodLog(const Call& call,
+                                                       http::ResponseWriter& writer) {
+  Result<StoredObject> stored = store_.Get(call.Key());
+  if (!stored.ok()) return StatusResponse(FromStatus(stored.error(), call.Subject()));
+  if (!options_.pod_log_path) {
+    return StatusResponse(BadRequestStatus("pod " + call.path.name +
+                                           " has no logs here: no pods run on this server "
+                                           "(devflow serve --no-runtime)"));
+  }
+  Result<json::Value> pod = json::Parse(stored->json);
+  if (!pod.ok()) return StatusResponse(InternalErrorStatus(pod.error().message()));
+  std::variant<PodLogQuery, ApiStatus> parsed = ParsePodLogQuery(call.request, *pod);
+  if (auto* status = std::get_if<ApiStatus>(&parsed)) return StatusResponse(*status);
+  const PodLogQuery& query = std::get<PodLogQuery>(parsed);
+
+  const std::filesystem::path path =
+      options_.pod_log_path(call.path.namespace_, call.path.name, query.container);
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    return StatusResponse(BadRequestStatus("container \"" + query.container + "\" in pod \"" +
+                                           call.path.name +
+                                           "\" is waiting to start: ContainerCreating"));
+  }
+  std::string log((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  std::string selected(SelectLogText(log, query.tail_lines, query.limit_bytes));
+  if (!query.follow) {
+    http::Response response;
+    response.status = 200;
+    response.headers.push_back({"Content-Type", "text/plain"});
+    response.body = std::move(selected);
+    return response;
+  }
+  const json::Value* uid_value =
+      pod->Find("metadata") ? pod->Find("metadata")->Find("uid") : nullptr;
+  const std::string uid = uid_value && uid_value->is_string() ? uid_value->as_string() : "";
+  const ObjectKey key = call.Key();
+  log_followers_.Follow(path, log.size(), std::move(selected), writer, [this, key, uid] {
+    Result<StoredObject> current = store_.Get(key);
+    // Only a definite "gone" ends the stream; a store hiccup does not.
+    if (!current.ok()) return current.error().code() != StatusCode::kNotFound;
+    Result<json::Value> object = json::Parse(current->json);
+    if (!object.ok()) return true;
+    const json::Value* meta = object->Find("metadata");
+    const json::Value* current_uid = meta ? meta->Find("uid") : nullptr;
+    return current_uid && current_uid->is_string() && current_uid->as_string() == uid;
+  });
+  return std::nullopt;
 }
 
 Answer<Selection> RestHandler::Impl::ParseSelection(const Call& call) const {

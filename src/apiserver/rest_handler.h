@@ -37,6 +37,7 @@
 #include <string>
 
 #include "apiserver/object_store.h"
+#include "apiserver/pod_log.h"
 #include "apiserver/resource_catalog.h"
 #include "apiserver/watch_hub.h"
 #include "common/status.h"
@@ -58,6 +59,9 @@ struct RestHandlerOptions {
   // Generates the 5-character suffix of generateName names (object_meta_rules.h). Null: random
   // characters of kNameSuffixAlphabet.
   std::function<std::string()> name_suffix_generator;
+  // Where pods' container logs are (pods/log, pod_log.h). Null: no pods run here, and pods/log
+  // answers 400 saying so.
+  PodLogPath pod_log_path;
 };
 
 class RestHandler : public http::Handler {

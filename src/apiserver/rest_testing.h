@@ -155,7 +155,8 @@ class RestFixture : public ::testing::Test {
                                  std::string next = suffixes_.empty() ? "xxxxx" : suffixes_.front();
                                  if (!suffixes_.empty()) suffixes_.erase(suffixes_.begin());
                                  return next;
-                               }},
+                               },
+                           .pod_log_path = pod_log_path_},
         *store_, *catalog_, *hub_);
     server_ = http::testing::StartServer(*handler_);
     client_ = http::testing::MakeClient(*server_);
@@ -166,6 +167,9 @@ class RestFixture : public ::testing::Test {
     server_.reset();
     hub_->Stop();
   }
+
+  // Set by a derived fixture's constructor to serve pods/log.
+  PodLogPath pod_log_path_;
 
   Clock clock() {
     return [this] {
