@@ -267,7 +267,9 @@ class EmbeddedServer {
   void Start() {
     fs::create_directories(data_dir_);
     Cleanup::Get().Add([this] { Stop(); });
-    pid_ = Spawn({binary_, "serve", "--data-dir", data_dir_, "--listen", "127.0.0.1:0"}, log());
+    pid_ = Spawn(
+        {binary_, "serve", "--no-runtime", "--data-dir", data_dir_, "--listen", "127.0.0.1:0"},
+        log());
     if (pid_ < 0) DieMessage("cannot start " + binary_);
     const auto deadline = Clock::now() + std::chrono::seconds(60);
     while (!fs::exists(kubeconfig())) {

@@ -6,9 +6,11 @@
 #include "apiserver/api_server.h"
 #include "cli/apply_command.h"
 #include "cli/delete_command.h"
+#include "cli/down_command.h"
 #include "cli/get_command.h"
 #include "cli/kube_flags.h"
 #include "cli/lint_command.h"
+#include "cli/logs_command.h"
 #include "cli/serve_command.h"
 #include "common/version.h"
 
@@ -41,7 +43,9 @@ int main(int argc, char** argv) {
 
     devflow::cli::ServeFlags serve_flags;
     CLI::App* serve = app.add_subcommand(
-        "serve", "Run the embedded Kubernetes-compatible API server on this machine");
+        "serve",
+        "Run devflow on this machine: the embedded Kubernetes-compatible API server, the "
+        "controllers, and pods as processes behind HAProxy");
     serve->add_option("--data-dir", serve_flags.data_dir,
                       "Where the database, token and kubeconfig live (default: "
                       "$DEVFLOW_DATA_DIR, else $XDG_DATA_HOME/devflow, else "
@@ -53,6 +57,16 @@ int main(int argc, char** argv) {
                     "Serve HTTPS with a certificate from a CA made in the data directory (the "
                     "default). --no-tls serves plain HTTP, over which kubectl never sends its "
                     "token");
+    serve->add_flag("--runtime,!--no-runtime", serve_flags.runtime,
+                    "Run pods as processes behind HAProxy (the default). --no-runtime runs "
+                    "the API server and the controllers only, as a cluster's control plane");
+    serve->add_option("--bind-address", serve_flags.bind_address,
+                      "Where LoadBalancer Service ports and Gateway listeners listen (default: "
+                      "127.0.0.1; Services also listen at their own clusterIP)");
+    serve->add_option("--node-name", serve_flags.node_name,
+                      "The node whose pods run here (default: the host name)");
+    serve->add_option("--haproxy", serve_flags.haproxy,
+                      "The HAProxy binary (2.6 or newer; default: haproxy from PATH)");
 
     std::vector<std::string> apply_files;
     CLI::App* apply = app.add_subcommand("apply",
@@ -86,6 +100,21 @@ int main(int argc, char** argv) {
     del->add_flag("--ignore-not-found", delete_flags.ignore_not_found,
                   "Treat objects that do not exist as deleted");
 
+    devflow::cli::LogsFlags logs_flags;
+    CLI::App* logs = app.add_subcommand("logs", "Print the log of a pod's container");
+    logs->add_option("pod", logs_flags.pod, "The pod: NAME or pod/NAME")->required();
+    logs->add_option("-c,--container", logs_flags.container,
+                     "The container (default: the pod's only one)");
+    logs->add_flag("-f,--follow", logs_flags.follow, "Keep printing what is appended");
+    logs->add_option("--tail", logs_flags.tail, "Only the last N lines (-1: all)");
+    logs->add_option("--limit-bytes", logs_flags.limit_bytes, "At most this many bytes");
+
+    devflow::cli::DownFlags down_flags;
+    CLI::App* down = app.add_subcommand(
+        "down", "Stop the pods' processes and HAProxy that a stopped devflow serve left running");
+    down->add_option("--data-dir", down_flags.data_dir,
+                     "The data directory of that devflow serve (default: as serve's)");
+
     CLI11_PARSE(app, argc, argv);
 
     if (version->parsed()) {
@@ -97,6 +126,8 @@ int main(int argc, char** argv) {
     if (apply->parsed()) {
       return devflow::cli::RunApply(kube, apply_files, std::cin, std::cout, std::cerr);
     }
+    if (down->parsed()) return devflow::cli::RunDown(down_flags, std::cout, std::cerr);
+    if (logs->parsed()) return devflow::cli::RunLogs(kube, logs_flags, std::cout, std::cerr);
     if (get->parsed()) return devflow::cli::RunGet(kube, get_flags, std::cout, std::cerr);
     if (del->parsed()) {
       return devflow::cli::RunDelete(kube, delete_flags, std::cin, std::cout, std::cerr);

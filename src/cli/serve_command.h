@@ -1,5 +1,7 @@
-// `devflow serve`: runs the embedded API server (and, from later issues, the controllers and
-// the one-machine runtime) until SIGINT or SIGTERM.
+// `devflow serve`: runs the embedded API server, the ReplicaSet controller and, unless
+// --no-runtime, the one-machine runtime (pods as processes, Services and HTTPRoutes on HAProxy:
+// src/node/node_runtime.h) until SIGINT or SIGTERM. Stopping leaves the pods' processes and
+// HAProxy serving; the next `devflow serve` on the same data directory adopts them.
 #pragma once
 
 #include <ostream>
@@ -11,9 +13,13 @@ struct ServeFlags {
   std::string data_dir;  // --data-dir; empty: apiserver::DefaultDataDir()
   std::string listen;    // --listen HOST:PORT; empty: apiserver::kDefaultListen
   bool tls = true;       // --no-tls turns it off
+  bool runtime = true;   // --no-runtime: the API server and controllers only, no pods run
+  std::string bind_address = "127.0.0.1";  // --bind-address: LoadBalancer ports, Gateways
+  std::string node_name;                   // --node-name; empty: the host name
+  std::string haproxy = "haproxy";         // --haproxy: the HAProxy binary
 };
 
-// Returns the process exit code: 0 after a clean stop on a signal, 1 when the server could not
+// Returns the process exit code: 0 after a clean stop on a signal, 1 when something could not
 // start (the reason is printed to `err`).
 int RunServe(const ServeFlags& flags, std::ostream& out, std::ostream& err);
 

@@ -531,6 +531,42 @@ Result<json::Value> ApiClient::GetPath(std::string_view path) {
   return SendJson("GET", std::string(path), "", "");
 }
 
+Status ApiClient::StreamPath(std::string_view path,
+                             const std::function<bool(std::string_view)>& on_data) {
+  if (path.empty() || path.front() != '/') {
+    return InvalidArgumentError("path must start with '/', got \"" + std::string(path) + "\"");
+  }
+  const std::string target(path);
+  limiter_.Wait();
+  for (bool refreshed_credentials = false;; refreshed_credentials = true) {
+    DEVFLOW_ASSIGN_OR_RETURN(auto prepared, Prepare("GET", target, "", ""));
+    auto& [http_request, client] = prepared;
+    Result<std::unique_ptr<http::Stream>> opened = client->Open(http_request);
+    if (!opened.ok()) return opened.error().WithContext("GET " + target);
+    std::unique_ptr<http::Stream> stream = std::move(opened).value();
+    if (stream->status() == 401 && !refreshed_credentials && CredentialsRefreshable()) {
+      config_.InvalidateCredentials();
+      continue;
+    }
+    std::string error_body;
+    while (true) {
+      Result<std::optional<std::string>> some = stream->ReadSome(std::chrono::hours(24));
+      if (!some.ok()) {
+        if (some.error().code() == StatusCode::kDeadlineExceeded) continue;
+        return some.error().WithContext("GET " + target);
+      }
+      if (!some->has_value()) break;
+      if (stream->status() != 200) {
+        if (error_body.size() < kMaxWatchErrorBody) error_body += **some;
+        continue;
+      }
+      if (!on_data(**some)) return Status::Ok();
+    }
+    if (stream->status() != 200) return ErrorFromResponse(stream->status(), error_body);
+    return Status::Ok();
+  }
+}
+
 Result<std::vector<ResourceRef>> ApiClient::Discover(const std::string& api_version) {
   size_t slash = api_version.find('/');
   std::string group = slash == std::string::npos ? "" : api_version.substr(0, slash);

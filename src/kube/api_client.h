@@ -183,6 +183,12 @@ class ApiClient {
   // Errors: those at the top.
   Result<json::Value> GetPath(std::string_view path);
 
+  // A GET of `path` whose body is not JSON and may not end (pods/log with follow=true): calls
+  // `on_data` with the bytes as they arrive, until the body ends (ok), or `on_data` returns
+  // false (ok). Errors: the answer's Status when it is not 200, a broken connection
+  // (Unavailable), and those at the top. No read timeout: a followed log may be quiet for long.
+  Status StreamPath(std::string_view path, const std::function<bool(std::string_view)>& on_data);
+
   // Discovery: the resource serving `kind` in `api_version` ("apps/v1", "v1"), read from
   // /api/v1 or /apis/GROUP/VERSION and cached per group-version. A kind missing from the cached
   // list refreshes it once (a CRD may have been created since). Errors: NotFound `no matches for

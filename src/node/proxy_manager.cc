@@ -1016,3 +1016,36 @@ Result<std::unique_ptr<ProxyManager>> ProxyManager::Start(ProxyManagerOptions op
 }
 
 }  // namespace devflow::node
+
+namespace devflow::node {
+
+Result<bool> StopLeftoverHaproxy(const std::filesystem::path& state_dir) {
+  const fs::path dir = state_dir / "haproxy";
+  Result<std::string> text = ReadFile(dir / "haproxy.pid");
+  if (!text.ok()) return false;
+  const int pid = std::atoi(text->c_str());
+  // Only a master started with this directory's socket is ours; anything else is left alone.
+  if (pid <= 0 || !ProcessRunning(pid) ||
+      Cmdline(pid).find((dir / "master.sock").string()) == std::string::npos) {
+    return false;
+  }
+  const int fd = PidfdOpen(pid);
+  if (fd < 0) return false;  // gone meanwhile
+  PidfdSignal(fd, SIGTERM);
+  if (!Readable(fd, kStopTimeout)) {
+    PidfdSignal(fd, SIGKILL);
+    if (!Readable(fd, kStopTimeout)) {
+      ::close(fd);
+      return InternalError("HAProxy (pid " + std::to_string(pid) + ") does not stop");
+    }
+  }
+  int status = 0;
+  ::waitpid(pid, &status, WNOHANG);
+  ::close(fd);
+  std::error_code ignored;
+  fs::remove(dir / "haproxy.pid", ignored);
+  fs::remove(dir / "applied.json", ignored);
+  return true;
+}
+
+}  // namespace devflow::node

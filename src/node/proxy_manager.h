@@ -61,4 +61,11 @@ class ProxyManager {
   virtual void Shutdown(bool stop_haproxy) = 0;
 };
 
+// Stops the HAProxy a stopped `devflow serve` left serving from `state_dir` (`devflow down`):
+// SIGTERM to the master named by state_dir/haproxy/haproxy.pid, SIGKILL if it has not exited
+// after a few seconds. A pid that is not a master started on this directory's socket is never
+// signalled. Returns whether one was stopped. Errors: Internal when it does not exit.
+// REQUIRES: no ProxyManager runs on `state_dir`.
+Result<bool> StopLeftoverHaproxy(const std::filesystem::path& state_dir);
+
 }  // namespace devflow::node

@@ -13,7 +13,7 @@
 
 namespace devflow::testing {
 
-ServeProcess::ServeProcess() {
+ServeProcess::ServeProcess(bool runtime) : runtime_(runtime) {
   char dir[] = "/tmp/devflow-serve-XXXXXX";
   if (mkdtemp(dir) == nullptr) std::abort();
   data_dir_ = dir;
@@ -33,6 +33,11 @@ ServeProcess::~ServeProcess() {
     }
     if (pid_ > 0) Kill(SIGKILL);
   }
+  if (runtime_) {
+    const std::string down = std::string(DEVFLOW_BINARY) + " down --data-dir " + data_dir_ + " >>" +
+                             data_dir_ + "/down.log 2>&1";
+    (void)std::system(down.c_str());
+  }
   std::error_code ignored;
   std::filesystem::remove_all(data_dir_, ignored);
 }
@@ -46,7 +51,8 @@ bool ServeProcess::Start(const std::string& extra_flags) {
   if (pid_ < 0) std::abort();
   if (pid_ == 0) {
     std::string command = std::string("exec ") + DEVFLOW_BINARY + " serve --data-dir " + data_dir_ +
-                          " --listen 127.0.0.1:0 " + extra_flags + " >>" + log_path + " 2>&1";
+                          " --listen 127.0.0.1:0 " + (runtime_ ? "" : "--no-runtime ") +
+                          extra_flags + " >>" + log_path + " 2>&1";
     ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }

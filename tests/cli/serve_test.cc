@@ -37,8 +37,8 @@ TEST(ServeTest, ATakenPortIsNamed) {
   ASSERT_TRUE(first.Start()) << first.log();
   const std::string listen = first.url().substr(std::string("https://").size());
   ServeProcess second;
-  CommandOutput r =
-      RunCommand(kDevflow + " serve --data-dir " + second.data_dir() + " --listen " + listen);
+  CommandOutput r = RunCommand(kDevflow + " serve --no-runtime --data-dir " + second.data_dir() +
+                               " --listen " + listen);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("in use"), std::string::npos) << r.err;
 }
@@ -46,8 +46,8 @@ TEST(ServeTest, ATakenPortIsNamed) {
 TEST(ServeTest, ASecondServerOnOneDataDirectoryIsRefused) {
   ServeProcess first;
   ASSERT_TRUE(first.Start()) << first.log();
-  CommandOutput r =
-      RunCommand(kDevflow + " serve --data-dir " + first.data_dir() + " --listen 127.0.0.1:0");
+  CommandOutput r = RunCommand(kDevflow + " serve --no-runtime --data-dir " + first.data_dir() +
+                               " --listen 127.0.0.1:0");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("devflow serve: "), std::string::npos) << r.err;
   // The running server keeps its kubeconfig: the refused one must not overwrite it.
@@ -56,8 +56,8 @@ TEST(ServeTest, ASecondServerOnOneDataDirectoryIsRefused) {
 
 TEST(ServeTest, ABadListenAddressIsExplained) {
   ServeProcess server;
-  CommandOutput r =
-      RunCommand(kDevflow + " serve --data-dir " + server.data_dir() + " --listen localhost");
+  CommandOutput r = RunCommand(kDevflow + " serve --no-runtime --data-dir " + server.data_dir() +
+                               " --listen localhost");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err,
             "devflow serve: --listen \"localhost\": no port (expected HOST:PORT, e.g. "
