@@ -20,7 +20,8 @@ TEST(PodLogPathTest, Table) {
        "/api/v1/namespaces/prod/pods/web-1/log?container=app&follow=true&tailLines=10&"
        "limitBytes=100"},
       {"tail -1 means all", {.pod = "web-1", .tail = -1}, "/api/v1/namespaces/prod/pods/web-1/log"},
-      {"not a pod", {.pod = "deploy/web"},
+      {"not a pod",
+       {.pod = "deploy/web"},
        "error: devflow logs reads pods: \"deploy/web\" is not a pod (write POD or pod/POD)"},
       {"no name", {.pod = "pod/"}, "error: a pod name is required"},
   };

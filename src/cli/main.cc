@@ -12,6 +12,7 @@
 #include "cli/lint_command.h"
 #include "cli/logs_command.h"
 #include "cli/serve_command.h"
+#include "cli/set_image_command.h"
 #include "common/version.h"
 
 int main(int argc, char** argv) {
@@ -115,6 +116,18 @@ int main(int argc, char** argv) {
     down->add_option("--data-dir", down_flags.data_dir,
                      "The data directory of that devflow serve (default: as serve's)");
 
+    devflow::cli::SetImageFlags set_image_flags;
+    CLI::App* set = app.add_subcommand("set", "Change a field of an object");
+    set->require_subcommand(1);
+    CLI::App* set_image = set->add_subcommand(
+        "image", "Change container images: [TYPE/]NAME CONTAINER=IMAGE... (NAME alone: a Rollout)");
+    set_image
+        ->add_option("target", set_image_flags.target, "The object: NAME (a Rollout) or TYPE/NAME")
+        ->required();
+    set_image
+        ->add_option("images", set_image_flags.images, "CONTAINER=IMAGE (* for every container)")
+        ->required();
+
     CLI11_PARSE(app, argc, argv);
 
     if (version->parsed()) {
@@ -125,6 +138,9 @@ int main(int argc, char** argv) {
     if (serve->parsed()) return devflow::cli::RunServe(serve_flags, std::cout, std::cerr);
     if (apply->parsed()) {
       return devflow::cli::RunApply(kube, apply_files, std::cin, std::cout, std::cerr);
+    }
+    if (set_image->parsed()) {
+      return devflow::cli::RunSetImage(kube, set_image_flags, std::cout, std::cerr);
     }
     if (down->parsed()) return devflow::cli::RunDown(down_flags, std::cout, std::cerr);
     if (logs->parsed()) return devflow::cli::RunLogs(kube, logs_flags, std::cout, std::cerr);

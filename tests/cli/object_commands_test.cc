@@ -122,3 +122,33 @@ TEST_F(ObjectCommandsTest, ServeRestartKeepsTokenAndObjects) {
 
 }  // namespace
 }  // namespace devflow
+
+namespace devflow {
+namespace {
+
+TEST_F(ObjectCommandsTest, SetImageChangesTheRolloutTemplateAsArgosPluginDoes) {
+  ASSERT_EQ(Devflow("apply -f " + kSource + "/examples/bluegreen").exit_code, 0);
+  CommandOutput set =
+      Devflow("-n production set image my-app my-app=registry.example.com/my-app:v3");
+  EXPECT_EQ(set.exit_code, 0) << set.err;
+  EXPECT_EQ(set.out, "rollout.argoproj.io/my-app image updated\n");
+  CommandOutput image = Devflow("-n production get rollout my-app -o json");
+  EXPECT_NE(image.out.find(R"("image": "registry.example.com/my-app:v3")"), std::string::npos)
+      << image.out;
+
+  EXPECT_EQ(
+      Devflow("-n production set image rollout/my-app my-app=registry.example.com/my-app:v3").out,
+      "rollout.argoproj.io/my-app image unchanged\n");
+  CommandOutput missing = Devflow("-n production set image my-app web=nginx:1");
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(missing.err, "devflow set image: unable to find container named \"web\"\n");
+  CommandOutput not_found = Devflow("-n production set image nope app=nginx:1");
+  EXPECT_EQ(not_found.exit_code, 1);
+  EXPECT_EQ(not_found.err, "devflow set image: rollouts.argoproj.io \"nope\" not found\n");
+  CommandOutput service = Devflow("-n production set image svc/my-app-active app=nginx:1");
+  EXPECT_EQ(service.exit_code, 1);
+  EXPECT_EQ(service.err, "devflow set image: Service has no pod template\n");
+}
+
+}  // namespace
+}  // namespace devflow
