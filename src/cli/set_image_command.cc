@@ -64,7 +64,7 @@ Result<json::Value> ImagePatch(const json::Value& object,
   const json::Value* spec = AtPointer(object, pod_spec);
   json::Array operations;
   std::set<std::string> found;
-  for (const char* list : {"initContainers", "containers"}) {
+  for (const char* list : {"initContainers", "containers", "ephemeralContainers"}) {
     const json::Value* containers = spec->Find(list);
     if (containers == nullptr || !containers->is_array()) continue;
     for (size_t i = 0; i < containers->as_array().size(); ++i) {
@@ -76,7 +76,11 @@ Result<json::Value> ImagePatch(const json::Value& object,
       found.insert(wanted->first);
       const std::string current = StringAt(container, "image");
       if (current == wanted->second) continue;
-      const std::string path = pod_spec + "/" + list + "/" + std::to_string(i) + "/image";
+      const std::string entry = pod_spec + "/" + list + "/" + std::to_string(i);
+      const std::string path = entry + "/image";
+      // The index must still name this container when the patch is applied.
+      operations.push_back(
+          json::Object{{"op", "test"}, {"path", entry + "/name"}, {"value", name}});
       if (container.Find("image") != nullptr) {
         operations.push_back(json::Object{{"op", "test"}, {"path", path}, {"value", current}});
       }
@@ -120,20 +124,41 @@ int RunSetImage(const KubeFlags& flags, const SetImageFlags& set, std::ostream& 
   if (!resource.ok()) return fail(resource.status());
   const std::string& ns = (*client)->config().namespace_;
 
-  Result<json::Value> object = (*client)->Get(*resource, ns, name);
+  kube::ResourceRef target = *resource;
+  std::string target_name = name;
+  // A Rollout that references a Deployment's template (spec.workloadRef) changes the Deployment,
+  // as Argo's plugin does.
+  Result<json::Value> object = (*client)->Get(target, ns, target_name);
   if (!object.ok()) return fail(object.status());
-  Result<json::Value> patch = ImagePatch(*object, *images);
-  if (!patch.ok()) return fail(patch.status());
-  const std::string display = DisplayName(*resource) + "/" + name;
-  if (patch->as_array().empty()) {
-    out << display << " image unchanged\n";
-    return 0;
+  if (const json::Value* spec = object->Find("spec");
+      StringAt(*object, "kind") == "Rollout" && spec != nullptr && spec->Find("workloadRef")) {
+    const json::Value& ref = *spec->Find("workloadRef");
+    Result<kube::ResourceRef> deployments = ResolveResourceName("deployments.apps", *resources);
+    if (!deployments.ok()) return fail(deployments.status());
+    target = *deployments;
+    target_name = StringAt(ref, "name");
+    object = (*client)->Get(target, ns, target_name);
+    if (!object.ok()) return fail(object.status());
   }
-  Result<json::Value> patched =
-      (*client)->Patch(*resource, ns, name, kube::PatchType::kJson, *patch);
-  if (!patched.ok()) {
-    // A failed test means someone changed an image since it was read.
-    return fail(patched.status());
+  const std::string display = DisplayName(target) + "/" + target_name;
+  // A concurrent change between the read and the patch fails a test; read again, as Argo's
+  // plugin retries its update on a conflict.
+  constexpr int kAttempts = 5;
+  for (int attempt = 1;; ++attempt) {
+    Result<json::Value> patch = ImagePatch(*object, *images);
+    if (!patch.ok()) return fail(patch.status());
+    if (patch->as_array().empty()) {
+      out << display << " image unchanged\n";
+      return 0;
+    }
+    Result<json::Value> patched =
+        (*client)->Patch(target, ns, target_name, kube::PatchType::kJson, *patch);
+    if (patched.ok()) break;
+    if (attempt == kAttempts || patched.status().code() != StatusCode::kInvalidArgument) {
+      return fail(patched.status());
+    }
+    object = (*client)->Get(target, ns, target_name);
+    if (!object.ok()) return fail(object.status());
   }
   out << display << " image updated\n";
   return 0;

@@ -4,9 +4,10 @@
 // is what a bare NAME means. `*` as CONTAINER sets every container. On one machine the image's
 // tag reaches the process as DEVFLOW_IMAGE_TAG, so the demo app changes colour.
 //
-// The change is one JSON patch: for each container a `test` of the image read, then a
-// `replace`, so a concurrent edit of the same container makes it fail (Conflict-free retry is
-// the user's: the message says what changed) instead of silently overwriting.
+// The change is one JSON patch: for each container a `test` of its name and image as read, then
+// a `replace`, so the patch never lands on a container moved or changed meanwhile; it is then
+// read and tried again, up to 5 times, as Argo's plugin retries its update on a conflict. A
+// Rollout with spec.workloadRef has its Deployment changed instead, as with Argo's plugin.
 #pragma once
 
 #include <map>
@@ -30,9 +31,9 @@ Result<std::map<std::string, std::string>> ParseImageArguments(
     const std::vector<std::string>& arguments);
 
 // The JSON patch (an array of operations) setting `images` in `object` (a Pod, or any kind
-// with spec.template.spec, or a CronJob), containers and initContainers alike. Empty when every
-// image is already set. Errors: InvalidArgument when `object` has no pod template, or a named
-// container is not in it (`unable to find container named "x"`).
+// with spec.template.spec, or a CronJob), in containers, initContainers and ephemeralContainers.
+// Empty when every image is already set. Errors: InvalidArgument when `object` has
+// no pod template, or a named container is not in it (`unable to find container named "x"`).
 Result<json::Value> ImagePatch(const json::Value& object,
                                const std::map<std::string, std::string>& images);
 

@@ -56,33 +56,47 @@ TEST(ImagePatchTest, Table) {
       {"one container",
        kRollout,
        {{"app", "demo:green"}},
-       R"([{"op":"test","path":"/spec/template/spec/containers/0/image","value":"demo:blue"},)"
+       R"([{"op":"test","path":"/spec/template/spec/containers/0/name","value":"app"},)"
+       R"({"op":"test","path":"/spec/template/spec/containers/0/image","value":"demo:blue"},)"
        R"({"op":"replace","path":"/spec/template/spec/containers/0/image","value":"demo:green"}])"},
       {"init containers too",
        kRollout,
        {{"init", "setup:2"}},
-       R"([{"op":"test","path":"/spec/template/spec/initContainers/0/image","value":"setup:1"},)"
+       R"([{"op":"test","path":"/spec/template/spec/initContainers/0/name","value":"init"},)"
+       R"({"op":"test","path":"/spec/template/spec/initContainers/0/image","value":"setup:1"},)"
        R"({"op":"replace","path":"/spec/template/spec/initContainers/0/image",)"
        R"("value":"setup:2"}])"},
       {"star sets every container",
        kRollout,
        {{"*", "x:1"}},
-       R"([{"op":"test","path":"/spec/template/spec/initContainers/0/image","value":"setup:1"},)"
+       R"([{"op":"test","path":"/spec/template/spec/initContainers/0/name","value":"init"},)"
+       R"({"op":"test","path":"/spec/template/spec/initContainers/0/image","value":"setup:1"},)"
        R"({"op":"replace","path":"/spec/template/spec/initContainers/0/image","value":"x:1"},)"
+       R"({"op":"test","path":"/spec/template/spec/containers/0/name","value":"app"},)"
        R"({"op":"test","path":"/spec/template/spec/containers/0/image","value":"demo:blue"},)"
        R"({"op":"replace","path":"/spec/template/spec/containers/0/image","value":"x:1"},)"
+       R"({"op":"test","path":"/spec/template/spec/containers/1/name","value":"side"},)"
        R"({"op":"test","path":"/spec/template/spec/containers/1/image","value":"proxy:1"},)"
        R"({"op":"replace","path":"/spec/template/spec/containers/1/image","value":"x:1"}])"},
       {"unchanged image: no operation", kRollout, {{"app", "demo:blue"}}, "[]"},
+      {"ephemeral containers too",
+       R"({"kind":"Pod","spec":{"ephemeralContainers":[{"name":"debug","image":"busybox:1"}]}})",
+       {{"debug", "busybox:2"}},
+       R"([{"op":"test","path":"/spec/ephemeralContainers/0/name","value":"debug"},)"
+       R"({"op":"test","path":"/spec/ephemeralContainers/0/image","value":"busybox:1"},)"
+       R"({"op":"replace","path":"/spec/ephemeralContainers/0/image","value":"busybox:2"}])"},
       {"a pod's own spec",
        R"({"kind":"Pod","spec":{"containers":[{"name":"app"}]}})",
        {{"app", "demo:green"}},
-       R"([{"op":"add","path":"/spec/containers/0/image","value":"demo:green"}])"},
+       R"([{"op":"test","path":"/spec/containers/0/name","value":"app"},)"
+       R"({"op":"add","path":"/spec/containers/0/image","value":"demo:green"}])"},
       {"a cron job",
        R"({"kind":"CronJob","spec":{"jobTemplate":{"spec":{"template":{"spec":{)"
        R"("containers":[{"name":"job","image":"j:1"}]}}}}}})",
        {{"job", "j:2"}},
-       R"([{"op":"test","path":"/spec/jobTemplate/spec/template/spec/containers/0/image",)"
+       R"([{"op":"test","path":"/spec/jobTemplate/spec/template/spec/containers/0/name",)"
+       R"("value":"job"},)"
+       R"({"op":"test","path":"/spec/jobTemplate/spec/template/spec/containers/0/image",)"
        R"("value":"j:1"},{"op":"replace","path":)"
        R"("/spec/jobTemplate/spec/template/spec/containers/0/image","value":"j:2"}])"},
       {"unknown container",

@@ -152,3 +152,50 @@ TEST_F(ObjectCommandsTest, SetImageChangesTheRolloutTemplateAsArgosPluginDoes) {
 
 }  // namespace
 }  // namespace devflow
+
+namespace devflow {
+namespace {
+
+TEST_F(ObjectCommandsTest, SetImageOfARolloutWithAWorkloadRefChangesTheDeployment) {
+  CommandOutput applied = Devflow("-n production apply -f -", R"(apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 0
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.25
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata:
+  name: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  workloadRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: web
+  strategy:
+    canary: {}
+)");
+  ASSERT_EQ(applied.exit_code, 0) << applied.err;
+  CommandOutput set = Devflow("-n production set image web web=nginx:1.27");
+  EXPECT_EQ(set.exit_code, 0) << set.err;
+  EXPECT_EQ(set.out, "deployment.apps/web image updated\n");
+  EXPECT_NE(
+      Devflow("-n production get deployment web -o json").out.find(R"("image": "nginx:1.27")"),
+      std::string::npos);
+}
+
+}  // namespace
+}  // namespace devflow
