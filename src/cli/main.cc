@@ -11,6 +11,7 @@
 #include "cli/kube_flags.h"
 #include "cli/lint_command.h"
 #include "cli/logs_command.h"
+#include "cli/rollout_commands.h"
 #include "cli/serve_command.h"
 #include "cli/set_image_command.h"
 #include "common/version.h"
@@ -128,7 +129,54 @@ int main(int argc, char** argv) {
         ->add_option("images", set_image_flags.images, "CONTAINER=IMAGE (* for every container)")
         ->required();
 
+    // The rollout actions, as Argo Rollouts' kubectl plugin names them.
+    using devflow::cli::RolloutAction;
+    devflow::cli::RolloutActionFlags action_flags;
+    std::vector<std::pair<CLI::App*, RolloutAction>> actions;
+    auto add_action = [&](CLI::App* parent, const std::string& name, const std::string& help,
+                          RolloutAction action, bool many) {
+      CLI::App* command = parent->add_subcommand(name, help);
+      command
+          ->add_option("names", action_flags.names,
+                       many ? "The Rollouts (one or more)" : "The Rollout")
+          ->required()
+          ->expected(1, many ? -1 : 1);
+      actions.emplace_back(command, action);
+      return command;
+    };
+    CLI::App* promote = add_action(&app, "promote",
+                                   "Promote a Rollout: past its pause or current step, or "
+                                   "(--full) all the way",
+                                   RolloutAction::kPromote, false);
+    promote->add_flag("--full", action_flags.promote.full,
+                      "Skip the remaining steps and analysis: go to the new version at once");
+    promote->add_flag("-c,--skip-current-step", action_flags.promote.skip_current_step,
+                      "Move past the current step (as Argo's deprecated flag)");
+    promote->add_flag("-a,--skip-all-steps", action_flags.promote.skip_all_steps,
+                      "Move past every step (as Argo's deprecated flag)");
+    add_action(&app, "abort", "Abort a Rollout: traffic back to the stable version",
+               RolloutAction::kAbort, true);
+    CLI::App* retry = app.add_subcommand("retry", "Retry an aborted Rollout");
+    retry->require_subcommand(1);
+    add_action(retry, "rollout", "Retry an aborted Rollout", RolloutAction::kRetry, true);
+    add_action(&app, "pause", "Pause a Rollout (spec.paused)", RolloutAction::kPause, true);
+    add_action(&app, "resume", "Undo a pause (spec.paused=false)", RolloutAction::kResume, true);
+    CLI::App* restart = add_action(&app, "restart", "Restart a Rollout's pods (spec.restartAt)",
+                                   RolloutAction::kRestart, false);
+    restart->add_option("--in", action_flags.restart_in, "When: a duration from now (30s, 5m)");
+    CLI::App* undo = add_action(&app, "undo", "Roll a Rollout back to an earlier revision",
+                                RolloutAction::kUndo, false);
+    undo->add_option("--to-revision", action_flags.to_revision,
+                     "The revision (default: the one before the current)");
+
     CLI11_PARSE(app, argc, argv);
+
+    for (const auto& [command, action] : actions) {
+      if (command->parsed()) {
+        action_flags.action = action;
+        return devflow::cli::RunRolloutAction(kube, action_flags, std::cout, std::cerr);
+      }
+    }
 
     if (version->parsed()) {
       std::cout << "devflow " << devflow::kVersion << " (" << devflow::kGitDescribe << ")\n";

@@ -199,3 +199,44 @@ spec:
 
 }  // namespace
 }  // namespace devflow
+
+namespace devflow {
+namespace {
+
+// The actions patch the Rollout as Argo's plugin does; no controller runs here, so what is
+// checked is what was written.
+TEST_F(ObjectCommandsTest, RolloutActionsPatchTheRollout) {
+  ASSERT_EQ(Devflow("apply -f " + kSource + "/examples/canary").exit_code, 0);
+  auto rollout = [&] { return Devflow("get rollout notifications-service-canary -o json").out; };
+  CommandOutput pause = Devflow("pause notifications-service-canary");
+  EXPECT_EQ(pause.out, "rollout 'notifications-service-canary' paused\n") << pause.err;
+  EXPECT_NE(rollout().find(R"("paused": true)"), std::string::npos);
+
+  CommandOutput promote = Devflow("promote notifications-service-canary");
+  EXPECT_EQ(promote.out, "rollout 'notifications-service-canary' promoted\n") << promote.err;
+  EXPECT_NE(rollout().find(R"("paused": false)"), std::string::npos);
+  EXPECT_NE(rollout().find(R"("currentStepIndex": 1)"), std::string::npos) << rollout();
+
+  CommandOutput abort = Devflow("abort notifications-service-canary");
+  EXPECT_EQ(abort.out, "rollout 'notifications-service-canary' aborted\n") << abort.err;
+  EXPECT_NE(rollout().find(R"("abort": true)"), std::string::npos);
+  CommandOutput retry = Devflow("retry rollout notifications-service-canary");
+  EXPECT_EQ(retry.out, "rollout 'notifications-service-canary' retried\n") << retry.err;
+  EXPECT_NE(rollout().find(R"("abort": false)"), std::string::npos);
+
+  CommandOutput restart = Devflow("restart notifications-service-canary --in 1h");
+  EXPECT_EQ(restart.out, "rollout 'notifications-service-canary' restarts in 3600s\n")
+      << restart.err;
+  EXPECT_NE(rollout().find(R"("restartAt": ")"), std::string::npos);
+
+  CommandOutput undo = Devflow("undo notifications-service-canary");
+  EXPECT_EQ(undo.exit_code, 1);
+  EXPECT_EQ(undo.err, "devflow: no revision found for rollout \"notifications-service-canary\"\n");
+  CommandOutput missing = Devflow("abort notifications-service-canary nope");
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(missing.out, "rollout 'notifications-service-canary' aborted\n");
+  EXPECT_EQ(missing.err, "devflow: rollouts.argoproj.io \"nope\" not found\n");
+}
+
+}  // namespace
+}  // namespace devflow
