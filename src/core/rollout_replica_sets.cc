@@ -1,0 +1,160 @@
+#include "core/rollout_replica_sets.h"
+
+#include <algorithm>
+#include <charconv>
+#include <numeric>
+#include <set>
+
+#include "api/defaults.h"
+#include "api/pod_template_identity.h"
+
+namespace devflow::core {
+namespace {
+
+const std::string kHashLabel(api::defaults::kPodTemplateHashLabel);
+const std::string kRevision(api::defaults::kRevisionAnnotation);
+
+// Oldest first; the name breaks ties so the order is total.
+bool Older(const api::ReplicaSet& a, const api::ReplicaSet& b) {
+  if (a.metadata.creation_timestamp != b.metadata.creation_timestamp) {
+    return a.metadata.creation_timestamp < b.metadata.creation_timestamp;
+  }
+  return a.metadata.name < b.metadata.name;
+}
+
+std::string HashOf(const api::ReplicaSet& replica_set) {
+  auto found = replica_set.metadata.labels.find(kHashLabel);
+  return found == replica_set.metadata.labels.end() ? "" : found->second;
+}
+
+}  // namespace
+
+std::optional<int64_t> RevisionOf(const api::ObjectMeta& meta) {
+  auto found = meta.annotations.find(kRevision);
+  if (found == meta.annotations.end()) return std::nullopt;
+  const std::string& text = found->second;
+  int64_t revision = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), revision);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return revision;
+}
+
+ReplicaSetGroups GroupReplicaSets(const api::Rollout& rollout,
+                                  const std::vector<api::ReplicaSet>& owned) {
+  std::vector<size_t> order(owned.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return Older(owned[a], owned[b]); });
+  ReplicaSetGroups groups;
+  for (size_t index : order) {
+    const api::ReplicaSet& replica_set = owned[index];
+    const bool is_new = !groups.new_rs &&
+                        api::SemanticallyEqual(rollout.spec.template_, replica_set.spec.template_);
+    const bool is_stable = !groups.stable_rs && !rollout.status.stable_rs.empty() &&
+                           HashOf(replica_set) == rollout.status.stable_rs;
+    if (is_new) groups.new_rs = index;
+    if (is_stable) groups.stable_rs = index;
+    if (!is_new && !is_stable) groups.others.push_back(index);
+  }
+  return groups;
+}
+
+int64_t NextRevision(const std::vector<api::ReplicaSet>& owned) {
+  int64_t highest = 0;
+  for (const api::ReplicaSet& replica_set : owned) {
+    highest = std::max(highest, RevisionOf(replica_set.metadata).value_or(0));
+  }
+  return highest + 1;
+}
+
+std::map<std::string, std::string> CopiedAnnotations(const api::Rollout& rollout) {
+  static const std::set<std::string> kNotCopied = {
+      "kubectl.kubernetes.io/last-applied-configuration", kRevision,
+      std::string(kRevisionHistoryAnnotation), std::string(kDesiredReplicasAnnotation)};
+  std::map<std::string, std::string> copied;
+  for (const auto& [key, value] : rollout.metadata.annotations) {
+    if (kNotCopied.contains(key) || key.starts_with("notified.notifications.argoproj.io")) {
+      continue;
+    }
+    copied[key] = value;
+  }
+  return copied;
+}
+
+api::ReplicaSet NewReplicaSetFor(const api::Rollout& rollout, int64_t revision) {
+  const std::string hash =
+      api::PodTemplateHash(rollout.spec.template_, rollout.status.collision_count);
+  api::ReplicaSet replica_set;
+  replica_set.api_version = "apps/v1";
+  replica_set.kind = "ReplicaSet";
+  replica_set.metadata.name = rollout.metadata.name + "-" + hash;
+  replica_set.metadata.namespace_ = rollout.metadata.namespace_;
+  replica_set.metadata.labels = rollout.spec.template_.metadata.labels;
+  replica_set.metadata.labels[kHashLabel] = hash;
+  replica_set.metadata.annotations = CopiedAnnotations(rollout);
+  replica_set.metadata.annotations[kRevision] = std::to_string(revision);
+  replica_set.metadata.annotations[std::string(kDesiredReplicasAnnotation)] =
+      std::to_string(rollout.spec.replicas.value_or(api::defaults::kReplicas));
+  replica_set.metadata.owner_references.push_back(api::OwnerReference{
+      .api_version = "argoproj.io/v1alpha1",
+      .kind = "Rollout",
+      .name = rollout.metadata.name,
+      .uid = rollout.metadata.uid,
+      .controller = true,
+      .block_owner_deletion = true,
+  });
+  replica_set.spec.replicas = 0;
+  replica_set.spec.min_ready_seconds = rollout.spec.min_ready_seconds;
+  if (rollout.spec.selector) replica_set.spec.selector = *rollout.spec.selector;
+  replica_set.spec.selector.match_labels[kHashLabel] = hash;
+  replica_set.spec.template_ = rollout.spec.template_;
+  replica_set.spec.template_.metadata.labels[kHashLabel] = hash;
+  return replica_set;
+}
+
+std::optional<std::map<std::string, std::string>> SyncedAnnotations(const api::Rollout& rollout,
+                                                                    const api::ReplicaSet& new_rs,
+                                                                    int64_t max_other_revision) {
+  std::map<std::string, std::string> wanted = new_rs.metadata.annotations;
+  for (const auto& [key, value] : CopiedAnnotations(rollout)) wanted[key] = value;
+  const std::optional<int64_t> current = RevisionOf(new_rs.metadata);
+  if (current.value_or(0) <= max_other_revision) {
+    if (current) {
+      std::string& history = wanted[std::string(kRevisionHistoryAnnotation)];
+      history += (history.empty() ? "" : ",") + std::to_string(*current);
+    }
+    wanted[kRevision] = std::to_string(max_other_revision + 1);
+  }
+  if (wanted == new_rs.metadata.annotations) return std::nullopt;
+  return wanted;
+}
+
+std::vector<std::string> ReplicaSetsBeyondHistoryLimit(const std::vector<api::ReplicaSet>& others,
+                                                       int32_t limit) {
+  std::vector<const api::ReplicaSet*> live;
+  for (const api::ReplicaSet& replica_set : others) {
+    if (replica_set.metadata.deletion_timestamp == api::Time{}) live.push_back(&replica_set);
+  }
+  std::vector<std::string> doomed;
+  if (static_cast<int64_t>(live.size()) <= limit) return doomed;
+  size_t excess = live.size() - static_cast<size_t>(std::max(limit, 0));
+  std::sort(live.begin(), live.end(),
+            [](const api::ReplicaSet* a, const api::ReplicaSet* b) { return Older(*a, *b); });
+  for (const api::ReplicaSet* replica_set : live) {
+    if (doomed.size() == excess) break;
+    const bool scaled_down =
+        replica_set->spec.replicas.value_or(1) == 0 && replica_set->status.replicas == 0 &&
+        replica_set->status.observed_generation >= replica_set->metadata.generation;
+    if (scaled_down) doomed.push_back(replica_set->metadata.name);
+  }
+  return doomed;
+}
+
+bool IsRollback(const api::ReplicaSet& new_rs, const api::ReplicaSet* stable_rs,
+                const std::string& stable_hash) {
+  if (!stable_hash.empty() && HashOf(new_rs) == stable_hash) return true;
+  return stable_rs != nullptr &&
+         new_rs.metadata.creation_timestamp < stable_rs->metadata.creation_timestamp;
+}
+
+}  // namespace devflow::core
