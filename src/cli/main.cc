@@ -14,6 +14,7 @@
 #include "cli/rollout_commands.h"
 #include "cli/serve_command.h"
 #include "cli/set_image_command.h"
+#include "cli/status_command.h"
 #include "common/version.h"
 
 int main(int argc, char** argv) {
@@ -169,6 +170,16 @@ int main(int argc, char** argv) {
     undo->add_option("--to-revision", action_flags.to_revision,
                      "The revision (default: the one before the current)");
 
+    devflow::cli::StatusFlags status_flags;
+    CLI::App* status = app.add_subcommand(
+        "status",
+        "Print a Rollout's phase; wait until it is Healthy (exit 0) or Degraded (exit 1)");
+    status->add_option("name", status_flags.name, "The Rollout")->required();
+    status->add_flag("-w,--watch,!--no-watch", status_flags.watch,
+                     "Wait for Healthy or Degraded (the default); --watch=false prints once");
+    status->add_option("-t,--timeout", status_flags.timeout,
+                       "Give up (exit 1) after this long, e.g. 5m (default 0s: never)");
+
     CLI11_PARSE(app, argc, argv);
 
     for (const auto& [command, action] : actions) {
@@ -187,6 +198,7 @@ int main(int argc, char** argv) {
     if (apply->parsed()) {
       return devflow::cli::RunApply(kube, apply_files, std::cin, std::cout, std::cerr);
     }
+    if (status->parsed()) return devflow::cli::RunStatus(kube, status_flags, std::cout, std::cerr);
     if (set_image->parsed()) {
       return devflow::cli::RunSetImage(kube, set_image_flags, std::cout, std::cerr);
     }

@@ -240,3 +240,42 @@ TEST_F(ObjectCommandsTest, RolloutActionsPatchTheRollout) {
 
 }  // namespace
 }  // namespace devflow
+
+namespace devflow {
+namespace {
+
+// No controller runs here: the status the test writes is what `status` reads.
+TEST_F(ObjectCommandsTest, StatusPrintsThePhaseAndExitsAsArgosPluginDoes) {
+  ASSERT_EQ(Devflow("apply -f " + kSource + "/examples/canary").exit_code, 0);
+  const std::string name = "notifications-service-canary";
+  CommandOutput unobserved = Devflow("status " + name + " --watch=false");
+  EXPECT_EQ(unobserved.exit_code, 0) << unobserved.err;
+  EXPECT_EQ(unobserved.out, "Progressing - waiting for rollout spec update to be observed\n");
+
+  CommandOutput timed_out = Devflow("status " + name + " --timeout 1s");
+  EXPECT_EQ(timed_out.exit_code, 1);
+  EXPECT_EQ(timed_out.err, "Error: Rollout status watch exceeded timeout\n");
+
+  auto set_status = [&](const std::string& status) {
+    CommandOutput patched =
+        RunCommand("kubectl --kubeconfig " + server_.kubeconfig() + " patch rollout " + name +
+                   " --subresource=status --type=merge -p '" + status + "'");
+    ASSERT_EQ(patched.exit_code, 0) << patched.err;
+  };
+  if (RunCommand("kubectl version --client").exit_code != 0) GTEST_SKIP() << "no kubectl";
+  set_status(R"({"status":{"observedGeneration":"1","phase":"Healthy"}})");
+  CommandOutput healthy = Devflow("status " + name);
+  EXPECT_EQ(healthy.exit_code, 0) << healthy.err;
+  EXPECT_EQ(healthy.out, "Healthy\n");
+
+  set_status(R"({"status":{"phase":"Degraded","message":"RolloutAborted: Rollout aborted"}})");
+  CommandOutput degraded = Devflow("status " + name + " --watch=false");
+  EXPECT_EQ(degraded.exit_code, 1);
+  EXPECT_EQ(degraded.out, "Degraded\n");
+  EXPECT_EQ(degraded.err,
+            "Error: The rollout is in a degraded state with message: RolloutAborted: Rollout "
+            "aborted\n");
+}
+
+}  // namespace
+}  // namespace devflow
