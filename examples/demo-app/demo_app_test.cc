@@ -286,13 +286,23 @@ TEST(DemoApp, AnswersItsColourAsJson) {
 }
 
 TEST(DemoApp, PortFlagBeatsPortVariable) {
-  const int port = FreePort();
-  DemoAppProcess process({"--port", std::to_string(port)}, {{"PORT", "1"}});
-  std::unique_ptr<http::Client> client = ClientFor(port);
-  ASSERT_TRUE(Eventually([&] { return client->Send(http::Request{.target = "/healthz"}).ok(); }))
-      << process.err();
-  EXPECT_NE(process.out().find("on 127.0.0.1:" + std::to_string(port)), std::string::npos)
-      << process.out();
+  // The app says where it listens once it has bound; a port taken by a parallel test between
+  // FreePort and the bind makes it exit, and another port is tried.
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    const int port = FreePort();
+    const std::string listening = "on 127.0.0.1:" + std::to_string(port);
+    DemoAppProcess process({"--port", std::to_string(port)}, {{"PORT", "1"}});
+    ASSERT_TRUE(Eventually([&] {
+      return process.out().find(listening) != std::string::npos || !process.running();
+    })) << process.err();
+    if (process.out().find(listening) != std::string::npos) {
+      std::unique_ptr<http::Client> client = ClientFor(port);
+      EXPECT_TRUE(client->Send(http::Request{.target = "/healthz"}).ok());
+      return;
+    }
+    ASSERT_NE(process.err().find("in use"), std::string::npos) << process.err();
+  }
+  FAIL() << "no free port found for the demo app";
 }
 
 TEST(DemoApp, HealthzAnswersOk) {
