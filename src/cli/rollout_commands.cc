@@ -1,8 +1,7 @@
 #include "cli/rollout_commands.h"
 
-#include <charconv>
-
 #include "api/decode.h"
+#include "api/duration.h"
 #include "api/rollout_codec.h"
 #include "api/workloads_codec.h"
 #include "kube/api_client.h"
@@ -91,33 +90,13 @@ Result<RolloutPatches> Plan(kube::ApiClient& client, const std::string& ns,
 }  // namespace
 
 Result<std::chrono::seconds> ParseDuration(const std::string& text) {
-  const Status bad =
-      InvalidArgumentError("invalid duration \"" + text + "\": expected e.g. 30s, 5m or 1h30m");
   if (text == "0") return std::chrono::seconds(0);
-  int64_t total = 0;
-  const char* at = text.data();
-  const char* end = text.data() + text.size();
-  if (at == end) return bad;
-  while (at < end) {
-    int64_t value = 0;
-    auto [next, error] = std::from_chars(at, end, value);
-    if (error != std::errc() || next == end || value < 0) return bad;
-    switch (*next) {
-      case 'h':
-        total += value * 3600;
-        break;
-      case 'm':
-        total += value * 60;
-        break;
-      case 's':
-        total += value;
-        break;
-      default:
-        return bad;
-    }
-    at = next + 1;
+  Result<std::chrono::nanoseconds> parsed = api::ParseGoDuration(text);
+  if (!parsed.ok() || parsed->count() < 0) {
+    return InvalidArgumentError("invalid duration \"" + text +
+                                "\": expected e.g. 30s, 5m or 1h30m");
   }
-  return std::chrono::seconds(total);
+  return std::chrono::ceil<std::chrono::seconds>(*parsed);
 }
 
 int RunRolloutAction(const KubeFlags& flags, const RolloutActionFlags& action, std::ostream& out,

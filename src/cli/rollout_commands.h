@@ -26,8 +26,8 @@ struct RolloutActionFlags {
   int64_t to_revision = 0;        // undo --to-revision
 };
 
-// Parses a duration as Go's time.ParseDuration for whole seconds and above ("90s", "1m30s",
-// "2h"). Errors: InvalidArgument naming the text.
+// Parses a Go duration ("90s", "1m30s", "2h"; api::ParseGoDuration), rounded up to whole
+// seconds. Errors: InvalidArgument naming the text.
 Result<std::chrono::seconds> ParseDuration(const std::string& text);
 
 int RunRolloutAction(const KubeFlags& flags, const RolloutActionFlags& action, std::ostream& out,
