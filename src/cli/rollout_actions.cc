@@ -1,13 +1,13 @@
 #include "cli/rollout_actions.h"
 
 #include <algorithm>
-#include <charconv>
 
 #include "api/decode.h"
 #include "api/defaults.h"
 #include "api/pod_codec.h"
 #include "api/pod_template_identity.h"
 #include "api/time.h"
+#include "core/rollout_replica_sets.h"
 
 namespace devflow::cli {
 namespace {
@@ -31,17 +31,6 @@ size_t StepCount(const api::Rollout& rollout) {
 int32_t NextStep(const api::Rollout& rollout) {
   const int32_t current = rollout.status.current_step_index.value_or(0);
   return std::min<int32_t>(current + 1, static_cast<int32_t>(StepCount(rollout)));
-}
-
-std::optional<int64_t> Revision(const api::ReplicaSet& replica_set) {
-  auto found =
-      replica_set.metadata.annotations.find(std::string(api::defaults::kRevisionAnnotation));
-  if (found == replica_set.metadata.annotations.end()) return std::nullopt;
-  int64_t revision = 0;
-  const std::string& text = found->second;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), revision);
-  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return revision;
 }
 
 bool ControlledBy(const api::ReplicaSet& replica_set, const api::Rollout& rollout) {
@@ -130,7 +119,7 @@ Result<RolloutPatches> UndoPatches(const api::Rollout& rollout,
   std::vector<std::pair<int64_t, const api::ReplicaSet*>> history;
   for (const api::ReplicaSet& replica_set : replica_sets) {
     if (!ControlledBy(replica_set, rollout)) continue;
-    if (std::optional<int64_t> revision = Revision(replica_set)) {
+    if (std::optional<int64_t> revision = core::RevisionOf(replica_set.metadata)) {
       history.emplace_back(*revision, &replica_set);
     }
   }

@@ -1,7 +1,6 @@
 #include "core/blue_green_rules.h"
 
 #include <algorithm>
-#include <charconv>
 
 #include "api/defaults.h"
 #include "core/rollout_replica_sets.h"
@@ -11,21 +10,6 @@ namespace {
 
 int32_t Replicas(const api::Rollout& rollout) {
   return rollout.spec.replicas.value_or(api::defaults::kReplicas);
-}
-
-std::optional<int64_t> AnnotationNumber(const api::ReplicaSet& replica_set, std::string_view key) {
-  auto found = replica_set.metadata.annotations.find(std::string(key));
-  if (found == replica_set.metadata.annotations.end()) return std::nullopt;
-  int64_t value = 0;
-  const std::string& text = found->second;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
-std::string HashOf(const api::ReplicaSet& replica_set) {
-  auto found = replica_set.metadata.labels.find(std::string(api::defaults::kPodTemplateHashLabel));
-  return found == replica_set.metadata.labels.end() ? "" : found->second;
 }
 
 std::optional<api::Time> Deadline(const api::ReplicaSet& replica_set) {
@@ -45,7 +29,7 @@ bool AnalysisDone(const std::optional<std::string>& phase) {
 
 bool IsSaturated(const api::ReplicaSet& replica_set, int32_t replicas) {
   return replica_set.spec.replicas.value_or(1) == replicas &&
-         AnnotationNumber(replica_set, kDesiredReplicasAnnotation) == replicas &&
+         IntegerAnnotation(replica_set.metadata, kDesiredReplicasAnnotation) == replicas &&
          replica_set.status.available_replicas == replicas;
 }
 
@@ -57,7 +41,7 @@ int32_t BlueGreenNewReplicas(const api::Rollout& rollout, const api::ReplicaSet&
   if (active_rs == nullptr || active_rs->metadata.name == new_rs.metadata.name) return replicas;
   if (rollout.status.promote_full) return replicas;
   const bool unpaused = !rollout.spec.paused && rollout.status.pause_conditions.empty();
-  if (HashOf(new_rs) == rollout.status.current_pod_hash && unpaused &&
+  if (PodTemplateHashOf(new_rs) == rollout.status.current_pod_hash && unpaused &&
       rollout.status.blue_green.scale_up_preview_check_point) {
     return replicas;
   }
@@ -117,8 +101,8 @@ std::vector<OldReplicaSetAction> PlanOldReplicaSets(const std::vector<api::Repli
   int32_t waiting = 0;  // ReplicaSets counted against the revision limit
   for (const api::ReplicaSet* replica_set : newest_first) {
     OldReplicaSetAction action{.name = replica_set->metadata.name};
-    const bool is_referenced =
-        std::find(referenced.begin(), referenced.end(), HashOf(*replica_set)) != referenced.end();
+    const bool is_referenced = std::find(referenced.begin(), referenced.end(),
+                                         PodTemplateHashOf(*replica_set)) != referenced.end();
     const std::optional<api::Time> deadline = Deadline(*replica_set);
     if (is_referenced || replica_set->spec.replicas.value_or(1) == 0) {
       // Referenced, or already down (a leftover deadline goes with a scale to 0).

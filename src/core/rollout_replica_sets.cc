@@ -22,21 +22,25 @@ bool Older(const api::ReplicaSet& a, const api::ReplicaSet& b) {
   return a.metadata.name < b.metadata.name;
 }
 
-std::string HashOf(const api::ReplicaSet& replica_set) {
-  auto found = replica_set.metadata.labels.find(kHashLabel);
-  return found == replica_set.metadata.labels.end() ? "" : found->second;
-}
-
 }  // namespace
 
-std::optional<int64_t> RevisionOf(const api::ObjectMeta& meta) {
-  auto found = meta.annotations.find(kRevision);
+std::optional<int64_t> IntegerAnnotation(const api::ObjectMeta& meta, std::string_view key) {
+  auto found = meta.annotations.find(std::string(key));
   if (found == meta.annotations.end()) return std::nullopt;
   const std::string& text = found->second;
-  int64_t revision = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), revision);
+  int64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return revision;
+  return value;
+}
+
+std::optional<int64_t> RevisionOf(const api::ObjectMeta& meta) {
+  return IntegerAnnotation(meta, kRevision);
+}
+
+std::string PodTemplateHashOf(const api::ReplicaSet& replica_set) {
+  auto found = replica_set.metadata.labels.find(kHashLabel);
+  return found == replica_set.metadata.labels.end() ? "" : found->second;
 }
 
 ReplicaSetGroups GroupReplicaSets(const api::Rollout& rollout,
@@ -51,7 +55,7 @@ ReplicaSetGroups GroupReplicaSets(const api::Rollout& rollout,
     const bool is_new = !groups.new_rs &&
                         api::SemanticallyEqual(rollout.spec.template_, replica_set.spec.template_);
     const bool is_stable = !groups.stable_rs && !rollout.status.stable_rs.empty() &&
-                           HashOf(replica_set) == rollout.status.stable_rs;
+                           PodTemplateHashOf(replica_set) == rollout.status.stable_rs;
     if (is_new) groups.new_rs = index;
     if (is_stable) groups.stable_rs = index;
     if (!is_new && !is_stable) groups.others.push_back(index);
@@ -152,7 +156,7 @@ std::vector<std::string> ReplicaSetsBeyondHistoryLimit(const std::vector<api::Re
 
 bool IsRollback(const api::ReplicaSet& new_rs, const api::ReplicaSet* stable_rs,
                 const std::string& stable_hash) {
-  if (!stable_hash.empty() && HashOf(new_rs) == stable_hash) return true;
+  if (!stable_hash.empty() && PodTemplateHashOf(new_rs) == stable_hash) return true;
   return stable_rs != nullptr &&
          new_rs.metadata.creation_timestamp < stable_rs->metadata.creation_timestamp;
 }

@@ -22,8 +22,14 @@ inline constexpr std::string_view kRevisionHistoryAnnotation =
 inline constexpr std::string_view kDesiredReplicasAnnotation =
     "rollout.argoproj.io/desired-replicas";
 
+// The annotation `key` as an integer; nullopt when absent or malformed.
+std::optional<int64_t> IntegerAnnotation(const api::ObjectMeta& meta, std::string_view key);
+
 // The rollout.argoproj.io/revision annotation as a number; nullopt when absent or malformed.
 std::optional<int64_t> RevisionOf(const api::ObjectMeta& meta);
+
+// The ReplicaSet's rollouts-pod-template-hash label, or "".
+std::string PodTemplateHashOf(const api::ReplicaSet& replica_set);
 
 // Indexes into the ReplicaSets given to GroupReplicaSets.
 struct ReplicaSetGroups {
