@@ -48,6 +48,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_process.h"
 #include "common/result.h"
 #include "common/status.h"
 #include "http/client.h"
@@ -62,183 +63,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 namespace fs = std::filesystem;
-
-// ---------------------------------------------------------------------------------------------
-// Stopping what was started, on every way out.
-
-// Actions run newest first, each once: at the end of Main, or by Exit() (Die() on any thread,
-// the signal thread, an uncaught exception). Actions must not call Die().
-class Cleanup {
- public:
-  static Cleanup& Get() {
-    static Cleanup* cleanup = new Cleanup();  // never destroyed: Die() may run during exit
-    return *cleanup;
-  }
-  void Add(std::function<void()> action) {
-    std::lock_guard<std::mutex> lock(mu_);
-    actions_.push_back(std::move(action));
-  }
-  void RunAll() {
-    std::lock_guard<std::mutex> lock(mu_);
-    while (!actions_.empty()) {
-      std::function<void()> action = std::move(actions_.back());
-      actions_.pop_back();
-      action();
-    }
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<std::function<void()>> actions_;
-};
-
-// Runs the cleanup and exits with `code`. The first thread to get here does it; a later one
-// (a client thread whose request failed because the processes are being stopped) waits.
-[[noreturn]] void Exit(int code) {
-  static std::atomic<bool> exiting{false};
-  if (exiting.exchange(true)) {
-    while (true) ::pause();
-  }
-  std::fflush(stdout);
-  Cleanup::Get().RunAll();
-  std::_Exit(code);
-}
-
-std::atomic<bool> g_stopping{false};
-
-[[noreturn]] void DieMessage(const std::string& message) {
-  // After a stop signal, failures are the consequence, not news.
-  if (!g_stopping.load()) std::fprintf(stderr, "dataplane_bench: %s\n", message.c_str());
-  Exit(1);
-}
-
-[[noreturn]] void Die(const std::string& what, const Status& status) {
-  DieMessage(what + ": " + status.ToString());
-}
-
-template <class T>
-T OrDie(Result<T> result, const std::string& what) {
-  if (!result.ok()) Die(what, result.status());
-  return std::move(result).value();
-}
-
-sigset_t StopSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGHUP);
-  return set;
-}
-
-// Blocks the stop signals in every thread (call before starting any) and receives them on one
-// thread that cleans up and exits.
-void HandleStopSignals() {
-  // Not caught in main(): unwinding would destroy the objects the cleanup actions stop.
-  std::set_terminate([] {
-    std::string what = "unknown";
-    try {
-      if (std::exception_ptr current = std::current_exception()) std::rethrow_exception(current);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    std::fprintf(stderr, "dataplane_bench: uncaught exception (%s), stopping what was started\n",
-                 what.c_str());
-    Exit(2);
-  });
-  const sigset_t set = StopSignals();
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
-  std::thread([set] {
-    int received = 0;
-    sigwait(&set, &received);
-    g_stopping = true;
-    std::fprintf(stderr, "dataplane_bench: signal %d, stopping what was started\n", received);
-    Exit(128 + received);
-  }).detach();
-}
-
-// ---------------------------------------------------------------------------------------------
-// Child processes.
-
-// Starts argv[0] (a path) in a process group of its own, with the stop signals unblocked again,
-// standard input from /dev/null and its output written to `log_path`. The child gets SIGTERM if
-// the thread that started it dies first, so call from the main thread. Returns its pid, or -1
-// when the log cannot be opened or fork fails.
-pid_t Spawn(const std::vector<std::string>& argv, const std::string& log_path) {
-  std::vector<char*> args;
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-  const int out = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (out < 0) return -1;
-  const pid_t parent = ::getpid();
-  const sigset_t stop_signals = StopSignals();
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(out);
-    return -1;
-  }
-  if (pid == 0) {
-    // Only async-signal-safe calls between fork and exec: this process has threads.
-    ::setpgid(0, 0);
-    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (::getppid() != parent) ::_exit(126);
-    pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
-    ::signal(SIGPIPE, SIG_DFL);
-    const int in = ::open("/dev/null", O_RDONLY);
-    ::dup2(in, 0);
-    ::dup2(out, 1);
-    ::dup2(out, 2);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
-  ::close(out);
-  return pid;
-}
-
-// Waits up to `timeout` for `pid` to exit. Returns its wait status, or nullopt when it still
-// runs; -1 when it is not (or no longer) this process's child.
-std::optional<int> WaitFor(pid_t pid, milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
-  while (true) {
-    int status = 0;
-    const pid_t done = ::waitpid(pid, &status, WNOHANG);
-    if (done == pid) return status;
-    if (done < 0) return -1;
-    if (Clock::now() >= deadline) return std::nullopt;
-    std::this_thread::sleep_for(milliseconds(20));
-  }
-}
-
-// SIGTERM to the process group `pid` leads, SIGKILL after `grace`, then reaps it.
-// REQUIRES: pid > 0.
-void StopGroup(pid_t pid, milliseconds grace) {
-  if (pid <= 0) std::abort();
-  ::kill(-pid, SIGTERM);
-  if (!WaitFor(pid, grace).has_value()) {
-    ::kill(-pid, SIGKILL);
-    WaitFor(pid, std::chrono::seconds(5));
-  }
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::string Tail(const std::string& path, size_t lines) {
-  const std::string text = ReadFile(path);
-  size_t start = text.size();
-  if (start > 0 && text[start - 1] == '\n') --start;
-  for (size_t n = 0; n < lines && start > 0; ++n) {
-    const size_t at = text.rfind('\n', start - 1);
-    start = at == std::string::npos ? 0 : at;
-  }
-  return start == 0 ? text : text.substr(start + 1);
-}
 
 // The program `name` as the shell would find it in this process's PATH, or exit 1 saying which
 // Debian package provides it.
@@ -628,6 +452,7 @@ void PrintTimes(const char* name, const std::vector<double>& values) {
 }
 
 int Main(int argc, char** argv) {
+  SetProgramName("dataplane_bench");
   HandleStopSignals();
   Flags flags = ParseFlags(argc, argv);
   flags.wrk.binary = FindProgramOrDie("wrk", "wrk");
