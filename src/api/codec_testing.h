@@ -1,4 +1,5 @@
-// Round-trip scaffolding for codec tests (test-only; included by *_codec_test.cc).
+// Scaffolding for tests that build typed objects from text: codec round trips, and tables of
+// small JSON documents (test-only).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -8,6 +9,7 @@
 
 #include "api/decode.h"
 #include "api/manifest_reader.h"
+#include "common/json_reader.h"
 #include "common/json_value.h"
 
 namespace devflow::api::testing {
@@ -35,6 +37,18 @@ T RoundTrip(std::string_view yaml) {
                      << json::WritePretty(out) << "\ninput:\n"
                      << json::WritePretty(in);
   return typed;
+}
+
+// Decodes the JSON `text` as T (a test failure, and T{}, when it is not JSON). For tables whose
+// rows are small JSON documents.
+template <class T>
+T DecodeJsonText(std::string_view text) {
+  Result<json::Value> value = json::Parse(text);
+  if (!value.ok()) {
+    ADD_FAILURE() << "bad test JSON: " << value.error() << "\n" << text;
+    return T{};
+  }
+  return Decode<T>(*value);
 }
 
 }  // namespace devflow::api::testing

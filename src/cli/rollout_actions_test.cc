@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "api/codec_testing.h"
 #include "api/decode.h"
 #include "api/rollout_codec.h"
 #include "api/workloads_codec.h"
@@ -11,16 +12,9 @@
 namespace devflow::cli {
 namespace {
 
-template <class T>
-T DecodeText(std::string_view text) {
-  Result<json::Value> value = json::Parse(text);
-  EXPECT_TRUE(value.ok()) << text;
-  return api::Decode<T>(value.ok() ? *value : json::Value());
-}
-
 // A canary Rollout at step `step` of three (setWeight, pause, setWeight), with `status` members.
 api::Rollout Canary(const std::string& spec_extra, const std::string& status) {
-  return DecodeText<api::Rollout>(
+  return api::testing::DecodeJsonText<api::Rollout>(
       R"({"metadata":{"name":"web","uid":"u1"},"spec":{)" + spec_extra +
       R"("strategy":{"canary":{"steps":[{"setWeight":20},{"pause":{}},{"setWeight":60}]}}},)"
       R"("status":{)" +
@@ -28,7 +22,7 @@ api::Rollout Canary(const std::string& spec_extra, const std::string& status) {
 }
 
 api::Rollout BlueGreen(const std::string& spec_extra, const std::string& status) {
-  return DecodeText<api::Rollout>(
+  return api::testing::DecodeJsonText<api::Rollout>(
       R"({"metadata":{"name":"web","uid":"u1"},"spec":{)" + spec_extra +
       R"("strategy":{"blueGreen":{"activeService":"web"}}},"status":{)" + status + "}}");
 }
@@ -140,7 +134,7 @@ TEST(SimpleActionsTest, Table) {
 
 api::ReplicaSet OwnedReplicaSet(const std::string& revision, const std::string& image,
                                 const std::string& owner_uid = "u1") {
-  return DecodeText<api::ReplicaSet>(
+  return api::testing::DecodeJsonText<api::ReplicaSet>(
       R"({"metadata":{"name":"web-)" + revision +
       R"(","annotations":{"rollout.argoproj.io/revision":")" + revision +
       R"("},"ownerReferences":[{"apiVersion":"argoproj.io/v1alpha1","kind":"Rollout",)"
@@ -152,7 +146,7 @@ api::ReplicaSet OwnedReplicaSet(const std::string& revision, const std::string& 
 }
 
 TEST(UndoPatchesTest, Table) {
-  const api::Rollout rollout = DecodeText<api::Rollout>(
+  const api::Rollout rollout = api::testing::DecodeJsonText<api::Rollout>(
       R"({"metadata":{"name":"web","uid":"u1"},"spec":{"template":{"metadata":{"labels":)"
       R"({"app":"web"}},"spec":{"containers":[{"name":"web","image":"web:3"}]}},)"
       R"("strategy":{"canary":{}}}})");

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "api/codec_testing.h"
 #include "api/decode.h"
 #include "api/rollout_codec.h"
 #include "api/workloads_codec.h"
@@ -11,26 +12,19 @@
 namespace devflow::core {
 namespace {
 
-template <class T>
-T DecodeText(const std::string& text) {
-  Result<json::Value> value = json::Parse(text);
-  EXPECT_TRUE(value.ok()) << text;
-  return api::Decode<T>(value.ok() ? *value : json::Value());
-}
-
 api::Rollout BlueGreen(const std::string& strategy_extra, const std::string& status,
                        const std::string& spec_extra = "") {
-  return DecodeText<api::Rollout>(R"({"metadata":{"name":"web"},"spec":{"replicas":4,)" +
-                                  spec_extra + R"("strategy":{"blueGreen":{"activeService":"a",)" +
-                                  strategy_extra + R"("previewService":"p"}}},"status":{)" +
-                                  status + "}}");
+  return api::testing::DecodeJsonText<api::Rollout>(
+      R"({"metadata":{"name":"web"},"spec":{"replicas":4,)" + spec_extra +
+      R"("strategy":{"blueGreen":{"activeService":"a",)" + strategy_extra +
+      R"("previewService":"p"}}},"status":{)" + status + "}}");
 }
 
 api::ReplicaSet Rs(const std::string& name, const std::string& hash, const std::string& meta = "",
                    const std::string& spec_status = R"("replicas":4},"status":{)") {
-  return DecodeText<api::ReplicaSet>(R"({"metadata":{"name":")" + name +
-                                     R"(","labels":{"rollouts-pod-template-hash":")" + hash +
-                                     R"("})" + meta + R"(},"spec":{)" + spec_status + "}}");
+  return api::testing::DecodeJsonText<api::ReplicaSet>(
+      R"({"metadata":{"name":")" + name + R"(","labels":{"rollouts-pod-template-hash":")" + hash +
+      R"("})" + meta + R"(},"spec":{)" + spec_status + "}}");
 }
 
 TEST(IsSaturatedTest, Table) {
@@ -168,7 +162,7 @@ TEST(BlueGreenPromotionReasonTest, Table) {
 
 api::ReplicaSet Old(const std::string& name, const std::string& revision, int replicas,
                     const std::string& deadline = "") {
-  return DecodeText<api::ReplicaSet>(
+  return api::testing::DecodeJsonText<api::ReplicaSet>(
       R"({"metadata":{"name":")" + name + R"(","labels":{"rollouts-pod-template-hash":")" + name +
       R"("},"annotations":{"rollout.argoproj.io/revision":")" + revision + R"(")" +
       (deadline.empty() ? "" : R"(,"scale-down-deadline":")" + deadline + R"(")") +

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "api/codec_testing.h"
 #include "api/decode.h"
 #include "api/pod_template_identity.h"
 #include "api/rollout_codec.h"
@@ -12,16 +13,9 @@
 namespace devflow::core {
 namespace {
 
-template <class T>
-T DecodeText(const std::string& text) {
-  Result<json::Value> value = json::Parse(text);
-  EXPECT_TRUE(value.ok()) << text;
-  return api::Decode<T>(value.ok() ? *value : json::Value());
-}
-
 api::Rollout RolloutWithImage(const std::string& image, const std::string& extra_status = "",
                               const std::string& annotations = "{}") {
-  return DecodeText<api::Rollout>(
+  return api::testing::DecodeJsonText<api::Rollout>(
       R"({"metadata":{"name":"web","namespace":"prod","uid":"u1","annotations":)" + annotations +
       R"(},"spec":{"replicas":3,"minReadySeconds":5,"selector":{"matchLabels":{"app":"web"}},)"
       R"("template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"web",)"
@@ -35,7 +29,7 @@ api::ReplicaSet Owned(const std::string& name, const std::string& image, const s
                       const std::string& extra_meta = "", const std::string& spec_status = "") {
   const std::string created_at =
       "2026-11-23T10:00:" + std::string(created < 10 ? "0" : "") + std::to_string(created) + "Z";
-  return DecodeText<api::ReplicaSet>(
+  return api::testing::DecodeJsonText<api::ReplicaSet>(
       R"({"metadata":{"name":")" + name + R"(","creationTimestamp":")" + created_at +
       R"(","labels":{"app":"web","rollouts-pod-template-hash":")" + hash + R"("},)" +
       R"("annotations":{)" +
@@ -120,27 +114,30 @@ TEST(SyncedAnnotationsTest, Table) {
   };
   const std::vector<Row> rows = {
       {"in step: nothing to do",
-       DecodeText<api::ReplicaSet>(R"({"metadata":{"annotations":{"team":"payments",)"
-                                   R"("rollout.argoproj.io/revision":"5"}}})"),
+       api::testing::DecodeJsonText<api::ReplicaSet>(
+           R"({"metadata":{"annotations":{"team":"payments",)"
+           R"("rollout.argoproj.io/revision":"5"}}})"),
        4, std::nullopt},
       {"a re-used old ReplicaSet gets the next revision and remembers its old one",
-       DecodeText<api::ReplicaSet>(R"({"metadata":{"annotations":{"team":"payments",)"
-                                   R"("rollout.argoproj.io/revision":"2"}}})"),
+       api::testing::DecodeJsonText<api::ReplicaSet>(
+           R"({"metadata":{"annotations":{"team":"payments",)"
+           R"("rollout.argoproj.io/revision":"2"}}})"),
        4,
        std::map<std::string, std::string>{{"team", "payments"},
                                           {"rollout.argoproj.io/revision", "5"},
                                           {"rollout.argoproj.io/revision-history", "2"}}},
       {"history grows",
-       DecodeText<api::ReplicaSet>(R"({"metadata":{"annotations":{"team":"payments",)"
-                                   R"("rollout.argoproj.io/revision":"5",)"
-                                   R"("rollout.argoproj.io/revision-history":"2"}}})"),
+       api::testing::DecodeJsonText<api::ReplicaSet>(
+           R"({"metadata":{"annotations":{"team":"payments",)"
+           R"("rollout.argoproj.io/revision":"5",)"
+           R"("rollout.argoproj.io/revision-history":"2"}}})"),
        7,
        std::map<std::string, std::string>{{"team", "payments"},
                                           {"rollout.argoproj.io/revision", "8"},
                                           {"rollout.argoproj.io/revision-history", "2,5"}}},
       {"a Rollout annotation added since",
-       DecodeText<api::ReplicaSet>(R"({"metadata":{"annotations":{)"
-                                   R"("rollout.argoproj.io/revision":"5"}}})"),
+       api::testing::DecodeJsonText<api::ReplicaSet>(R"({"metadata":{"annotations":{)"
+                                                     R"("rollout.argoproj.io/revision":"5"}}})"),
        4,
        std::map<std::string, std::string>{{"team", "payments"},
                                           {"rollout.argoproj.io/revision", "5"}}},
