@@ -1,0 +1,465 @@
+#include "core/blue_green_plan.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "api/defaults.h"
+#include "api/rollout_defaults.h"
+#include "core/blue_green_rules.h"
+#include "core/rollout_conditions.h"
+#include "core/rollout_phase.h"
+#include "core/rollout_replica_sets.h"
+#include "core/rollout_status_rules.h"
+#include "core/service_rules.h"
+
+namespace devflow::core {
+namespace {
+
+const std::string kHashLabel(api::defaults::kPodTemplateHashLabel);
+const std::string kDeadlineAnnotation(api::defaults::kScaleDownDeadlineAnnotation);
+const std::string kDesiredAnnotation(kDesiredReplicasAnnotation);
+
+std::string SelectedHash(const api::Service* service) {
+  if (service == nullptr) return "";
+  auto found = service->spec.selector.find(kHashLabel);
+  return found == service->spec.selector.end() ? "" : found->second;
+}
+
+std::optional<api::Time> DeadlineOf(const api::ReplicaSet& replica_set) {
+  auto found = replica_set.metadata.annotations.find(kDeadlineAnnotation);
+  if (found == replica_set.metadata.annotations.end()) return std::nullopt;
+  Result<api::TimePoint> parsed = api::ParseRfc3339(found->second);
+  if (!parsed.ok()) return std::nullopt;
+  return api::Time{*parsed};
+}
+
+api::Time After(api::Time now, int64_t seconds) {
+  return api::Time{now.value + std::chrono::seconds(seconds)};
+}
+
+// Collects the writes to each ReplicaSet so that one merge patch carries them all.
+class ReplicaSetChanges {
+ public:
+  explicit ReplicaSetChanges(int32_t rollout_replicas) : rollout_replicas_(rollout_replicas) {}
+
+  // Scales to `replicas` (Argo writes the desired-replicas annotation with every scale, which is
+  // what IsSaturated reads), when either differs.
+  void Scale(const api::ReplicaSet& rs, int32_t replicas) {
+    if (rs.spec.replicas.value_or(1) != replicas) For(rs).replicas = replicas;
+    SyncDesired(rs);
+  }
+  void SyncDesired(const api::ReplicaSet& rs) {
+    const std::string desired = std::to_string(rollout_replicas_);
+    auto found = rs.metadata.annotations.find(kDesiredAnnotation);
+    if (found == rs.metadata.annotations.end() || found->second != desired) {
+      For(rs).annotations[kDesiredAnnotation] = desired;
+    }
+  }
+  void Annotate(const api::ReplicaSet& rs, const std::string& key,
+                const std::optional<std::string>& value) {
+    auto found = rs.metadata.annotations.find(key);
+    const bool present = found != rs.metadata.annotations.end();
+    if (value ? (present && found->second == *value) : !present) return;
+    For(rs).annotations[key] = value;
+  }
+  std::vector<ReplicaSetChange> Take() {
+    std::vector<ReplicaSetChange> changes;
+    for (auto& [name, change] : changes_) changes.push_back(std::move(change));
+    return changes;
+  }
+
+ private:
+  ReplicaSetChange& For(const api::ReplicaSet& rs) {
+    ReplicaSetChange& change = changes_[rs.metadata.name];
+    change.name = rs.metadata.name;
+    change.uid = rs.metadata.uid;
+    return change;
+  }
+  int32_t rollout_replicas_;
+  std::map<std::string, ReplicaSetChange> changes_;
+};
+
+// Argo's rollbackWindow: the new ReplicaSet is one of the last `revisions` before the stable one.
+bool WithinRollbackWindow(const api::Rollout& rollout, const api::ReplicaSet& new_rs,
+                          const api::ReplicaSet* stable_rs,
+                          const std::vector<api::ReplicaSet>& all) {
+  if (!rollout.spec.rollback_window || rollout.spec.rollback_window->revisions <= 0 ||
+      stable_rs == nullptr) {
+    return false;
+  }
+  int32_t between = 0;
+  for (const api::ReplicaSet& rs : all) {
+    if (rs.metadata.creation_timestamp > new_rs.metadata.creation_timestamp &&
+        rs.metadata.creation_timestamp <= stable_rs->metadata.creation_timestamp) {
+      ++between;
+    }
+  }
+  return between <= rollout.spec.rollback_window->revisions;
+}
+
+std::string SelectorString(const api::LabelSelector& selector) {
+  std::string text;
+  for (const auto& [key, value] : selector.match_labels) {
+    if (!text.empty()) text += ",";
+    text += key + "=" + value;
+  }
+  return text;
+}
+
+std::string PhaseOf(const std::optional<api::RolloutAnalysisRunStatus>& run) {
+  return run ? run->status : "";
+}
+
+}  // namespace
+
+RolloutPlan PlanBlueGreen(const RolloutSnapshot& snapshot) {
+  const api::Rollout& rollout = snapshot.rollout;
+  const api::BlueGreenStrategy& strategy = *rollout.spec.strategy.blue_green;
+  const api::Time now = snapshot.now;
+  const int32_t replicas = api::ReplicasOrDefault(rollout);
+  RolloutPlan plan;
+  api::RolloutStatus status = rollout.status;
+  status.observed_generation = std::to_string(rollout.metadata.generation);
+  RemoveCondition(status.conditions, "InvalidSpec");  // valid now (the controller checked)
+
+  const ReplicaSetGroups groups = GroupReplicaSets(rollout, snapshot.replica_sets);
+  if (!groups.new_rs) {
+    const int64_t revision = NextRevision(snapshot.replica_sets);
+    api::ReplicaSet created = NewReplicaSetFor(rollout, revision);
+    plan.events.push_back({"Normal", "NewReplicaSetCreated",
+                           "Created ReplicaSet " + created.metadata.name + " (revision " +
+                               std::to_string(revision) + ")"});
+    api::RolloutCondition progressing;
+    progressing.type = "Progressing";
+    progressing.status = "True";
+    progressing.reason = "NewReplicaSetCreated";
+    progressing.message = "Created new replica set \"" + created.metadata.name + "\"";
+    SetCondition(status.conditions, progressing, now);
+    plan.create_replica_set = std::move(created);
+    plan.rollout_revision = revision;
+    if (status != rollout.status) plan.status = status;
+    return plan;
+  }
+
+  const api::ReplicaSet& new_rs = snapshot.replica_sets[*groups.new_rs];
+  const std::string new_hash = PodTemplateHashOf(new_rs);
+  const api::ReplicaSet* stable_rs =
+      groups.stable_rs ? &snapshot.replica_sets[*groups.stable_rs] : nullptr;
+  std::vector<api::ReplicaSet> others;
+  int64_t max_other_revision = 0;
+  for (size_t index : groups.others) {
+    others.push_back(snapshot.replica_sets[index]);
+    max_other_revision =
+        std::max(max_other_revision, RevisionOf(others.back().metadata).value_or(0));
+  }
+  if (stable_rs != nullptr && stable_rs != &new_rs) {
+    max_other_revision = std::max(max_other_revision, RevisionOf(stable_rs->metadata).value_or(0));
+  }
+
+  // The new ReplicaSet's annotations and revision (a re-used old one moves to the top).
+  ReplicaSetChanges changes(replicas);
+  int64_t new_revision = RevisionOf(new_rs.metadata).value_or(0);
+  if (std::optional<std::map<std::string, std::string>> synced =
+          SyncedAnnotations(rollout, new_rs, max_other_revision)) {
+    for (const auto& [key, value] : *synced) changes.Annotate(new_rs, key, value);
+    if (auto found = synced->find(std::string(api::defaults::kRevisionAnnotation));
+        found != synced->end()) {
+      new_revision = std::stoll(found->second);
+    }
+  }
+  if (RevisionOf(rollout.metadata) != new_revision) plan.rollout_revision = new_revision;
+
+  // A fully promoted rollout drops its abort.
+  if (status.abort && status.stable_rs == new_hash) {
+    status.abort = false;
+    status.aborted_at.reset();
+  }
+
+  const api::Service* active_service = nullptr;
+  const api::Service* preview_service = nullptr;
+  if (auto found = snapshot.services.find(strategy.active_service);
+      found != snapshot.services.end()) {
+    active_service = &found->second;
+  }
+  if (!strategy.preview_service.empty()) {
+    if (auto found = snapshot.services.find(strategy.preview_service);
+        found != snapshot.services.end()) {
+      preview_service = &found->second;
+    }
+  }
+  std::string active_selector = SelectedHash(active_service);
+  std::string preview_selector = SelectedHash(preview_service);
+
+  // The preview Service follows the new ReplicaSet at once (unless halted).
+  if (preview_service != nullptr) {
+    const std::string target = PreviewServiceTarget(rollout, new_hash);
+    if (!target.empty() && target != preview_selector) {
+      plan.service_changes.push_back(
+          {strategy.preview_service, preview_service->metadata.uid, target, preview_selector});
+      preview_selector = target;
+    }
+  }
+
+  // A template change restarts the release: pauses, abort, promoteFull and analysis are reset.
+  if (!status.current_pod_hash.empty() && status.current_pod_hash != new_hash) {
+    status.pause_conditions.clear();
+    status.controller_pause = false;
+    status.abort = false;
+    status.aborted_at.reset();
+    status.promote_full = false;
+    status.blue_green.pre_promotion_analysis_run_status.reset();
+    status.blue_green.post_promotion_analysis_run_status.reset();
+    status.blue_green.scale_up_preview_check_point = false;
+    status.blue_green.preview_selector = preview_selector;
+    status.current_pod_hash = new_hash;
+    if (rollout.spec.restart_at) status.restarted_at = rollout.spec.restart_at;
+    status.phase = CalculateRolloutPhase(rollout.spec, status).phase;
+    status.message = CalculateRolloutPhase(rollout.spec, status).message;
+    plan.replica_set_changes = changes.Take();
+    if (status != rollout.status) plan.status = status;
+    return plan;
+  }
+  status.current_pod_hash = new_hash;
+
+  const bool rollback = IsRollback(new_rs, stable_rs, status.stable_rs);
+  const std::optional<api::Time> new_deadline = DeadlineOf(new_rs);
+  const bool within_window =
+      rollback && WithinRollbackWindow(rollout, new_rs, stable_rs, snapshot.replica_sets);
+  const bool fast_rollback = rollback && (within_window || (new_deadline && now < *new_deadline) ||
+                                          new_hash == status.stable_rs);
+
+  // The ReplicaSets' sizes (§3.2 6). The active ReplicaSet is the one the active Service selects.
+  const api::ReplicaSet* active_rs = nullptr;
+  for (const api::ReplicaSet& rs : snapshot.replica_sets) {
+    if (!active_selector.empty() && PodTemplateHashOf(rs) == active_selector) active_rs = &rs;
+  }
+  const bool abort_delay_applies =
+      status.abort && api::AbortScaleDownDelaySecondsOrDefault(rollout) > 0;
+  if (stable_rs != nullptr && stable_rs != &new_rs) {
+    changes.Annotate(*stable_rs, kDeadlineAnnotation, std::nullopt);
+    changes.Scale(*stable_rs, replicas);
+  }
+  int32_t new_replicas = BlueGreenNewReplicas(rollout, new_rs, active_rs);
+  if (abort_delay_applies && new_hash != status.stable_rs) {
+    // §3.6: once stable is back at full availability, the preview waits out the abort delay,
+    // then goes to 0.
+    const bool stable_available =
+        stable_rs != nullptr && stable_rs->status.available_replicas >= replicas;
+    new_replicas = new_rs.spec.replicas.value_or(1);
+    if (stable_available) {
+      if (!new_deadline) {
+        const api::Time deadline = After(now, api::AbortScaleDownDelaySecondsOrDefault(rollout));
+        changes.Annotate(new_rs, kDeadlineAnnotation, api::FormatRfc3339(deadline.value));
+        RequeueNoLaterThan(plan, deadline);
+      } else if (now >= *new_deadline) {
+        new_replicas = 0;
+        changes.Annotate(new_rs, kDeadlineAnnotation, std::nullopt);
+      } else {
+        RequeueNoLaterThan(plan, *new_deadline);
+      }
+    }
+  } else {
+    changes.Annotate(new_rs, kDeadlineAnnotation, std::nullopt);
+  }
+  changes.Scale(new_rs, new_replicas);
+
+  // Old ReplicaSets (§3.7): kept while referenced, else scaled down after their delay.
+  const bool inconclusive = HasPauseCondition(status, kInconclusiveAnalysisRun);
+  const bool post_analysis_pending =
+      strategy.post_promotion_analysis && !strategy.scale_down_delay_seconds &&
+      PhaseOf(status.blue_green.post_promotion_analysis_run_status) != "Successful";
+  if (!inconclusive && !post_analysis_pending) {
+    const std::vector<std::string> referenced = {status.stable_rs, new_hash, active_selector,
+                                                 preview_selector};
+    for (const OldReplicaSetAction& action : PlanOldReplicaSets(
+             others, referenced, std::chrono::seconds(api::ScaleDownDelaySecondsOrDefault(rollout)),
+             api::ScaleDownDelayRevisionLimitOrDefault(rollout), now)) {
+      const api::ReplicaSet& rs =
+          *std::find_if(others.begin(), others.end(),
+                        [&](const api::ReplicaSet& r) { return r.metadata.name == action.name; });
+      switch (action.kind) {
+        case OldReplicaSetAction::Kind::kKeep:
+          if (std::optional<api::Time> deadline = DeadlineOf(rs)) {
+            RequeueNoLaterThan(plan, *deadline);
+          }
+          break;
+        case OldReplicaSetAction::Kind::kSetDeadline:
+          changes.Annotate(rs, kDeadlineAnnotation, api::FormatRfc3339(action.deadline.value));
+          RequeueNoLaterThan(plan, action.deadline);
+          break;
+        case OldReplicaSetAction::Kind::kScaleToZero:
+          changes.Annotate(rs, kDeadlineAnnotation, std::nullopt);
+          changes.Scale(rs, 0);
+          break;
+      }
+    }
+  }
+  for (const std::string& name :
+       ReplicaSetsBeyondHistoryLimit(others, api::RevisionHistoryLimitOrDefault(rollout))) {
+    for (const api::ReplicaSet& rs : others) {
+      if (rs.metadata.name == name) plan.replica_set_deletions.emplace_back(name, rs.metadata.uid);
+    }
+  }
+  plan.replica_set_changes = changes.Take();
+
+  // The pause before the switch (§3.3).
+  const int32_t desired_now =
+      strategy.preview_replica_count && new_replicas == *strategy.preview_replica_count
+          ? *strategy.preview_replica_count
+          : replicas;
+  const bool ready_for_pause = new_rs.spec.replicas.value_or(1) == desired_now &&
+                               new_rs.status.available_replicas == desired_now;
+  const bool auto_promotion = api::AutoPromotionEnabledOrDefault(rollout);
+  const int32_t auto_seconds = strategy.auto_promotion_seconds;
+  const std::optional<std::string> pre_phase =
+      strategy.pre_promotion_analysis
+          ? std::optional<std::string>(PhaseOf(status.blue_green.pre_promotion_analysis_run_status))
+          : std::nullopt;
+  const std::optional<std::string> post_phase =
+      strategy.post_promotion_analysis ? std::optional<std::string>(PhaseOf(
+                                             status.blue_green.post_promotion_analysis_run_status))
+                                       : std::nullopt;
+  PauseChanges pauses;
+  bool pause_added = false;
+  bool pause_completed = false;
+  const api::RolloutPauseCondition* existing_pause = FindPauseCondition(status, kBlueGreenPause);
+  if (status.abort) {
+    pauses.clear = true;  // §3.6: an aborted rollout holds no pause
+  } else if (ready_for_pause && !BlueGreenHalted(rollout)) {
+    const bool fast_tracked = fast_rollback || status.promote_full || active_selector.empty() ||
+                              active_selector == new_hash ||
+                              status.blue_green.scale_up_preview_check_point ||
+                              (auto_promotion && auto_seconds == 0);
+    if (fast_tracked) {
+      if (existing_pause != nullptr) pauses.remove.push_back(kBlueGreenPause);
+    } else if (pre_phase && *pre_phase != "Successful") {
+      // Analysis first; the pause follows its success.
+    } else if (existing_pause != nullptr) {
+      const api::Time ends = After(existing_pause->start_time, auto_seconds);
+      if (auto_promotion && now >= ends) {
+        pauses.remove.push_back(kBlueGreenPause);
+        pause_completed = true;
+      } else if (auto_promotion) {
+        RequeueNoLaterThan(plan, ends);
+      }
+    } else if (!status.controller_pause) {
+      pauses.add.push_back(kBlueGreenPause);
+      pause_added = true;
+      plan.events.push_back({"Normal", "RolloutPaused", "Rollout is paused (BlueGreenPause)"});
+    } else {
+      pause_completed = true;  // the user resumed (promote cleared the pause)
+    }
+  }
+  if (!pause_added && !pause_completed) {
+    pause_completed = status.blue_green.scale_up_preview_check_point ||
+                      (auto_promotion && auto_seconds == 0) ||
+                      (!auto_promotion && status.controller_pause && existing_pause == nullptr);
+  }
+  ApplyPauseChanges(status, pauses, now);
+
+  // The active switch (§3.5).
+  api::Rollout judged = rollout;
+  judged.status = status;
+  BlueGreenFacts facts;
+  facts.new_hash = new_hash;
+  facts.active_selector = active_selector;
+  facts.new_rs_ready = ready_for_pause;
+  facts.new_rs_saturated = IsSaturated(new_rs, replicas);
+  facts.fast_rollback = fast_rollback;
+  facts.pause_completed = pause_completed;
+  facts.pre_promotion_phase = pre_phase;
+  facts.post_promotion_phase = post_phase;
+  if (active_service != nullptr) {
+    if (std::optional<std::string> target = BlueGreenActiveTarget(judged, facts);
+        target && *target != active_selector) {
+      plan.service_changes.push_back(
+          {strategy.active_service, active_service->metadata.uid, *target, active_selector});
+      active_selector = *target;
+      facts.active_selector = *target;
+    }
+  }
+
+  // Status (§3.2 12).
+  status.blue_green.active_selector = active_selector;
+  status.blue_green.preview_selector = preview_selector;
+  judged.status = status;
+  const std::string promotion = BlueGreenPromotionReason(judged, facts, within_window);
+  if (!promotion.empty() && status.stable_rs != new_hash) {
+    ApplyPauseChanges(status, PauseChanges{.clear = true}, now);
+    status.abort = false;
+    status.aborted_at.reset();
+    status.promote_full = false;
+    status.blue_green.scale_up_preview_check_point = false;
+    status.stable_rs = new_hash;
+    plan.events.push_back({"Normal", "RolloutCompleted",
+                           "Rollout completed update to revision " + std::to_string(new_revision) +
+                               " (" + new_hash + "): " + promotion});
+  } else if (strategy.preview_replica_count && !status.blue_green.scale_up_preview_check_point) {
+    status.blue_green.scale_up_preview_check_point =
+        (!pre_phase || *pre_phase == "Successful") && pause_completed &&
+        new_rs.status.available_replicas == *strategy.preview_replica_count;
+  }
+
+  // Counts: the active ReplicaSet's when there is one (§2).
+  const api::ReplicaSet* counted_active = nullptr;
+  int32_t sum_replicas = 0, sum_ready = 0, sum_available = 0;
+  for (const api::ReplicaSet& rs : snapshot.replica_sets) {
+    sum_replicas += rs.status.replicas;
+    sum_ready += rs.status.ready_replicas;
+    sum_available += rs.status.available_replicas;
+    if (!active_selector.empty() && PodTemplateHashOf(rs) == active_selector) counted_active = &rs;
+  }
+  status.replicas = sum_replicas;
+  status.updated_replicas = new_rs.status.replicas;
+  status.ready_replicas = counted_active ? counted_active->status.ready_replicas : sum_ready;
+  status.available_replicas =
+      counted_active ? counted_active->status.available_replicas : sum_available;
+  status.hpa_replicas = counted_active ? counted_active->status.replicas : sum_replicas;
+  status.selector =
+      SelectorString(counted_active ? counted_active->spec.selector
+                                    : rollout.spec.selector.value_or(api::LabelSelector{}));
+
+  // Conditions and phase (§2.1, §2.2).
+  SyncPausedConditions(rollout, status, now);
+  const bool paused = rollout.spec.paused || !status.pause_conditions.empty();
+  const bool healthy = !paused && status.updated_replicas == replicas &&
+                       status.available_replicas == replicas && active_selector == new_hash &&
+                       (preview_service == nullptr || preview_selector == new_hash) &&
+                       status.stable_rs == new_hash;
+  SetAvailableCondition(status, counted_active != nullptr && IsSaturated(*counted_active, replicas),
+                        now);
+  if (status.abort) {
+    if (!status.aborted_at) {
+      status.aborted_at = now;
+      plan.events.push_back({"Warning", "RolloutAborted",
+                             "Rollout aborted update to revision " + std::to_string(new_revision)});
+    }
+    SetAbortedCondition(status, new_revision, "", now);
+  } else if (!paused) {
+    const bool progressed = MadeProgress(
+        rollout.status, status,
+        status.blue_green.active_selector != rollout.status.blue_green.active_selector ||
+            status.blue_green.preview_selector != rollout.status.blue_green.preview_selector);
+    const bool waiting_on_old = std::any_of(
+        others.begin(), others.end(), [](const auto& rs) { return DeadlineOf(rs).has_value(); });
+    const std::string exceeded = SetProgressingCondition(rollout, status, new_rs.metadata.name,
+                                                         healthy, progressed, waiting_on_old, now);
+    if (!exceeded.empty()) plan.events.push_back({"Warning", "ProgressDeadlineExceeded", exceeded});
+    if (!healthy) {
+      api::Rollout with_status = rollout;
+      with_status.status = status;
+      if (std::optional<api::Time> check = ProgressDeadlineCheckAt(with_status)) {
+        RequeueNoLaterThan(plan, *check);
+      }
+    }
+  }
+  SetCompletedCondition(status, now);
+  SetHealthyCondition(rollout, status, healthy, now);
+  const RolloutPhase phase = CalculateRolloutPhase(rollout.spec, status);
+  status.phase = phase.phase;
+  status.message = phase.message;
+  if (status != rollout.status) plan.status = status;
+  return plan;
+}
+
+}  // namespace devflow::core

@@ -1,0 +1,354 @@
+// A blue/green release walked through PlanBlueGreen: a small world applies each plan as the API
+// server and the ReplicaSet controller would (pods become available at once), a second passes
+// per reconcile, and the tests read what the Services select, what sizes the ReplicaSets have and
+// what the status says at each stage.
+#include "core/blue_green_plan.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "api/codec_testing.h"
+#include "api/core_kinds_codec.h"
+#include "api/rollout_codec.h"
+#include "core/rollout_conditions.h"
+#include "core/rollout_replica_sets.h"
+
+namespace devflow::core {
+namespace {
+
+constexpr char kHash[] = "rollouts-pod-template-hash";
+
+api::Rollout BlueGreenRollout(const std::string& strategy_extra) {
+  return api::testing::DecodeJsonText<api::Rollout>(R"({
+    "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout",
+    "metadata": {"name": "web", "namespace": "default", "uid": "rollout-uid", "generation": 1},
+    "spec": {
+      "replicas": 2,
+      "selector": {"matchLabels": {"app": "web"}},
+      "template": {"metadata": {"labels": {"app": "web"}},
+                   "spec": {"containers": [{"name": "app", "image": "demo:blue"}]}},
+      "strategy": {"blueGreen": {"activeService": "web-active", "previewService": "web-preview")" +
+                                                    strategy_extra + R"(}}
+    }})");
+}
+
+api::Service ServiceNamed(const std::string& name) {
+  return api::testing::DecodeJsonText<api::Service>(
+      R"({"apiVersion": "v1", "kind": "Service", "metadata": {"name": ")" + name +
+      R"(", "uid": ")" + name + R"(-uid"}, "spec": {"selector": {"app": "web"},
+          "ports": [{"port": 80}]}})");
+}
+
+// The API server, the ReplicaSet controller and instantly ready pods.
+struct World {
+  api::Rollout rollout;
+  std::vector<api::ReplicaSet> replica_sets;
+  std::map<std::string, api::Service> services;
+  api::Time now{api::TimePoint{std::chrono::seconds(1'800'000'000)}};
+  std::vector<PlannedEvent> events;
+  int created = 0;
+
+  explicit World(api::Rollout initial) : rollout(std::move(initial)) {
+    services["web-active"] = ServiceNamed("web-active");
+    services["web-preview"] = ServiceNamed("web-preview");
+  }
+
+  RolloutPlan Reconcile() {
+    RolloutPlan plan = PlanBlueGreen({rollout, replica_sets, services, now});
+    Apply(plan);
+    now.value += std::chrono::seconds(1);
+    return plan;
+  }
+
+  // Reconciles until a pass plans nothing (or `limit` passes).
+  void Settle(int limit = 30) {
+    for (int i = 0; i < limit; ++i) {
+      RolloutPlan plan = Reconcile();
+      if (!plan.create_replica_set && !plan.rollout_revision && plan.service_changes.empty() &&
+          plan.replica_set_changes.empty() && plan.replica_set_deletions.empty() && !plan.status) {
+        return;
+      }
+    }
+    ADD_FAILURE() << "did not settle";
+  }
+
+  void Apply(const RolloutPlan& plan) {
+    events.insert(events.end(), plan.events.begin(), plan.events.end());
+    if (plan.create_replica_set) {
+      api::ReplicaSet rs = *plan.create_replica_set;
+      rs.metadata.uid = rs.metadata.name + "-uid";
+      rs.metadata.namespace_ = "default";
+      rs.metadata.creation_timestamp = api::Time{now.value + std::chrono::microseconds(++created)};
+      replica_sets.push_back(rs);
+    }
+    if (plan.rollout_revision) {
+      rollout.metadata.annotations["rollout.argoproj.io/revision"] =
+          std::to_string(*plan.rollout_revision);
+    }
+    for (const ServiceChange& change : plan.service_changes) {
+      services[change.name].spec.selector[kHash] = change.hash;
+    }
+    for (const ReplicaSetChange& change : plan.replica_set_changes) {
+      api::ReplicaSet& rs = Named(change.name);
+      if (change.replicas) rs.spec.replicas = *change.replicas;
+      for (const auto& [key, value] : change.annotations) {
+        if (value) {
+          rs.metadata.annotations[key] = *value;
+        } else {
+          rs.metadata.annotations.erase(key);
+        }
+      }
+    }
+    for (const auto& [name, uid] : plan.replica_set_deletions) {
+      std::erase_if(replica_sets,
+                    [&](const api::ReplicaSet& rs) { return rs.metadata.name == name; });
+    }
+    if (plan.status) rollout.status = *plan.status;
+    for (api::ReplicaSet& rs : replica_sets) {  // pods start and become available at once
+      const int32_t want = rs.spec.replicas.value_or(1);
+      rs.status.replicas = rs.status.ready_replicas = rs.status.available_replicas = want;
+      rs.status.observed_generation = rs.metadata.generation;
+    }
+  }
+
+  api::ReplicaSet& Named(const std::string& name) {
+    return *std::find_if(replica_sets.begin(), replica_sets.end(),
+                         [&](const api::ReplicaSet& rs) { return rs.metadata.name == name; });
+  }
+  // The ReplicaSet running `image`.
+  api::ReplicaSet* Running(const std::string& image) {
+    for (api::ReplicaSet& rs : replica_sets) {
+      if (rs.spec.template_.spec.containers[0].image == image) return &rs;
+    }
+    return nullptr;
+  }
+  std::string HashOf(const std::string& image) {
+    api::ReplicaSet* rs = Running(image);
+    return rs ? PodTemplateHashOf(*rs) : "<none>";
+  }
+  int32_t ReplicasOf(const std::string& image) {
+    api::ReplicaSet* rs = Running(image);
+    return rs ? rs->spec.replicas.value_or(1) : -1;
+  }
+  std::string Selects(const std::string& service) {
+    auto& selector = services[service].spec.selector;
+    return selector.count(kHash) ? selector[kHash] : "";
+  }
+  void SetImage(const std::string& image) {
+    rollout.spec.template_.spec.containers[0].image = image;
+    ++rollout.metadata.generation;
+  }
+  bool HasEvent(const std::string& reason) {
+    return std::any_of(events.begin(), events.end(),
+                       [&](const PlannedEvent& e) { return e.reason == reason; });
+  }
+  std::string Condition(const std::string& type) {
+    const api::RolloutCondition* c = FindCondition(rollout.status.conditions, type);
+    return c ? c->status + "/" + c->reason : "";
+  }
+};
+
+TEST(BlueGreenPlanTest, GivenANewRolloutThenItIsDeployedSwitchedAndHealthyWithoutAPause) {
+  World world(BlueGreenRollout(R"(, "autoPromotionEnabled": false)"));
+  RolloutPlan first = world.Reconcile();
+  ASSERT_TRUE(first.create_replica_set);
+  EXPECT_EQ(first.create_replica_set->spec.replicas, 0) << "created at 0, scaled afterwards";
+  EXPECT_EQ(first.rollout_revision, 1);
+
+  world.Settle();
+  const std::string blue = world.HashOf("demo:blue");
+  EXPECT_EQ(world.Selects("web-active"), blue) << "first deploy is fast-tracked";
+  EXPECT_EQ(world.Selects("web-preview"), blue);
+  EXPECT_EQ(world.ReplicasOf("demo:blue"), 2);
+  EXPECT_EQ(world.rollout.status.stable_rs, blue) << "Initial deploy";
+  EXPECT_EQ(world.rollout.status.phase, "Healthy") << world.rollout.status.message;
+  EXPECT_TRUE(world.rollout.status.pause_conditions.empty());
+  EXPECT_EQ(world.Condition("Available"), "True/AvailableReason");
+  EXPECT_EQ(world.Condition("Progressing"), "True/NewReplicaSetAvailable");
+  EXPECT_EQ(world.Condition("Healthy"), "True/RolloutHealthy");
+  EXPECT_EQ(world.Condition("Completed"), "True/RolloutCompleted");
+  EXPECT_EQ(world.rollout.status.observed_generation, "1");
+  EXPECT_EQ(world.rollout.status.available_replicas, 2);
+  EXPECT_EQ(world.rollout.status.selector, "app=web,rollouts-pod-template-hash=" + blue);
+}
+
+TEST(BlueGreenPlanTest,
+     GivenAnUpdateWithManualPromotionThenPreviewPausePromoteAndDelayedScaleDown) {
+  World world(BlueGreenRollout(R"(, "autoPromotionEnabled": false, "scaleDownDelaySeconds": 30)"));
+  world.Settle();
+  const std::string blue = world.HashOf("demo:blue");
+
+  world.SetImage("demo:green");
+  world.Settle();
+  const std::string green = world.HashOf("demo:green");
+  ASSERT_NE(green, "<none>");
+  EXPECT_EQ(world.Selects("web-preview"), green) << "preview follows the new ReplicaSet";
+  EXPECT_EQ(world.Selects("web-active"), blue) << "active waits for promotion";
+  EXPECT_EQ(world.ReplicasOf("demo:green"), 2);
+  EXPECT_EQ(world.ReplicasOf("demo:blue"), 2);
+  EXPECT_EQ(world.rollout.status.phase, "Paused");
+  EXPECT_EQ(world.rollout.status.message, "BlueGreenPause");
+  ASSERT_EQ(world.rollout.status.pause_conditions.size(), 1u);
+  EXPECT_TRUE(world.rollout.status.controller_pause);
+  EXPECT_EQ(world.Condition("Progressing"), "Unknown/RolloutPaused");
+  EXPECT_EQ(world.Condition("Paused"), "True/RolloutPaused");
+  EXPECT_EQ(world.rollout.metadata.annotations["rollout.argoproj.io/revision"], "2");
+
+  // `devflow promote`: the pause conditions are cleared.
+  world.rollout.status.pause_conditions.clear();
+  world.Reconcile();
+  EXPECT_EQ(world.Selects("web-active"), green) << "promote switches at once";
+  world.Settle();
+  EXPECT_EQ(world.rollout.status.stable_rs, green);
+  EXPECT_FALSE(world.rollout.status.controller_pause);
+  EXPECT_EQ(world.rollout.status.phase, "Healthy") << world.rollout.status.message;
+  EXPECT_TRUE(world.HasEvent("RolloutCompleted"));
+  EXPECT_EQ(world.ReplicasOf("demo:blue"), 2) << "the old active waits out its delay";
+  EXPECT_TRUE(world.Running("demo:blue")->metadata.annotations.count("scale-down-deadline"));
+
+  world.now.value += std::chrono::seconds(31);
+  world.Settle();
+  EXPECT_EQ(world.ReplicasOf("demo:blue"), 0) << "scaled down after scaleDownDelaySeconds";
+  EXPECT_FALSE(world.Running("demo:blue")->metadata.annotations.count("scale-down-deadline"));
+  EXPECT_EQ(world.rollout.status.phase, "Healthy");
+}
+
+TEST(BlueGreenPlanTest, GivenAutoPromotionSecondsThenThePauseEndsByItself) {
+  World world(BlueGreenRollout(R"(, "autoPromotionSeconds": 20)"));
+  world.Settle();
+  world.SetImage("demo:green");
+  world.Settle();
+  const std::string green = world.HashOf("demo:green");
+  EXPECT_EQ(world.rollout.status.phase, "Paused");
+  EXPECT_NE(world.Selects("web-active"), green);
+  RolloutPlan waiting = world.Reconcile();
+  ASSERT_TRUE(waiting.requeue_at) << "the pause's end is a requeue time";
+
+  world.now = *waiting.requeue_at;
+  world.Settle();
+  EXPECT_EQ(world.Selects("web-active"), green);
+  EXPECT_EQ(world.rollout.status.stable_rs, green);
+  EXPECT_TRUE(world.rollout.status.pause_conditions.empty());
+}
+
+TEST(BlueGreenPlanTest, GivenDefaultAutoPromotionThenTheSwitchFollowsSaturationWithoutAPause) {
+  World world(BlueGreenRollout(""));
+  world.Settle();
+  world.SetImage("demo:green");
+  world.Settle();
+  const std::string green = world.HashOf("demo:green");
+  EXPECT_EQ(world.Selects("web-active"), green);
+  EXPECT_EQ(world.rollout.status.stable_rs, green);
+  EXPECT_FALSE(world.HasEvent("RolloutPaused"));
+}
+
+TEST(BlueGreenPlanTest, GivenAnAbortDuringThePauseThenActiveStaysStableAndPreviewScalesDownLater) {
+  World world(BlueGreenRollout(R"(, "autoPromotionEnabled": false)"));
+  world.Settle();
+  const std::string blue = world.HashOf("demo:blue");
+  world.SetImage("demo:green");
+  world.Settle();
+
+  world.rollout.status.abort = true;  // `devflow abort`
+  world.Settle();
+  EXPECT_EQ(world.Selects("web-active"), blue);
+  EXPECT_EQ(world.rollout.status.phase, "Degraded");
+  EXPECT_EQ(
+      world.rollout.status.message.rfind("RolloutAborted: Rollout aborted update to revision 2", 0),
+      0u)
+      << world.rollout.status.message;
+  EXPECT_TRUE(world.rollout.status.aborted_at);
+  EXPECT_TRUE(world.rollout.status.pause_conditions.empty());
+  EXPECT_EQ(world.ReplicasOf("demo:green"), 2) << "abortScaleDownDelaySeconds (30 s) first";
+
+  world.now.value += std::chrono::seconds(31);
+  world.Settle();
+  EXPECT_EQ(world.ReplicasOf("demo:green"), 0);
+  EXPECT_EQ(world.Selects("web-active"), blue);
+
+  // `devflow retry`: abort cleared; the preview scales up and pauses again.
+  world.rollout.status.abort = false;
+  world.Settle();
+  EXPECT_EQ(world.ReplicasOf("demo:green"), 2);
+  EXPECT_EQ(world.rollout.status.phase, "Paused");
+}
+
+TEST(BlueGreenPlanTest, GivenAnUndoToTheOldVersionStillUpThenItSwitchesWithoutPauseOrNewPods) {
+  World world(BlueGreenRollout(R"(, "autoPromotionEnabled": false, "scaleDownDelaySeconds": 60)"));
+  world.Settle();
+  world.SetImage("demo:green");
+  world.Settle();
+  world.rollout.status.pause_conditions.clear();
+  world.Settle();
+  const std::string blue = world.HashOf("demo:blue");
+  ASSERT_EQ(world.ReplicasOf("demo:blue"), 2) << "still within its scale-down delay";
+  const size_t replica_sets = world.replica_sets.size();
+
+  world.SetImage("demo:blue");  // `devflow undo`
+  world.Settle();
+  EXPECT_EQ(world.replica_sets.size(), replica_sets) << "the old ReplicaSet is re-used";
+  EXPECT_EQ(world.Selects("web-active"), blue);
+  EXPECT_EQ(world.rollout.status.stable_rs, blue);
+  EXPECT_FALSE(world.HasEvent("RolloutPaused") && world.rollout.status.phase == "Paused");
+  EXPECT_EQ(world.rollout.metadata.annotations["rollout.argoproj.io/revision"], "3");
+  EXPECT_EQ(
+      world.Running("demo:blue")->metadata.annotations["rollout.argoproj.io/revision-history"],
+      "1");
+}
+
+TEST(BlueGreenPlanTest, GivenPreviewReplicaCountThenThePreviewRunsSmallUntilPromoted) {
+  World world(BlueGreenRollout(R"(, "autoPromotionEnabled": false, "previewReplicaCount": 1)"));
+  world.Settle();
+  world.SetImage("demo:green");
+  world.Settle();
+  EXPECT_EQ(world.ReplicasOf("demo:green"), 1);
+  EXPECT_EQ(world.rollout.status.phase, "Paused");
+
+  world.rollout.status.pause_conditions.clear();
+  world.Settle();
+  const std::string green = world.HashOf("demo:green");
+  EXPECT_EQ(world.ReplicasOf("demo:green"), 2) << "scaled up before the switch";
+  EXPECT_EQ(world.Selects("web-active"), green);
+  EXPECT_EQ(world.rollout.status.stable_rs, green);
+}
+
+TEST(BlueGreenPlanTest, GivenSpecPausedThenNothingSwitches) {
+  World world(BlueGreenRollout(""));
+  world.Settle();
+  const std::string blue = world.HashOf("demo:blue");
+  world.rollout.spec.paused = true;
+  world.SetImage("demo:green");
+  world.Settle();
+  EXPECT_EQ(world.Selects("web-active"), blue);
+  EXPECT_EQ(world.Selects("web-preview"), blue) << "halted: the preview is not moved either";
+  EXPECT_EQ(world.rollout.status.phase, "Paused");
+  EXPECT_EQ(world.rollout.status.message, "manually paused");
+}
+
+TEST(BlueGreenPlanTest, GivenATemplateChangeDuringThePauseThenTheStatusResetsAndPreviewMoves) {
+  World world(BlueGreenRollout(R"(, "autoPromotionEnabled": false)"));
+  world.Settle();
+  world.SetImage("demo:green");
+  world.Settle();
+  ASSERT_EQ(world.rollout.status.phase, "Paused");
+  world.SetImage("demo:yellow");
+  world.Reconcile();  // creates the yellow ReplicaSet
+  RolloutPlan reset = world.Reconcile();
+  ASSERT_TRUE(reset.status);
+  EXPECT_TRUE(reset.status->pause_conditions.empty());
+  EXPECT_EQ(reset.status->current_pod_hash, world.HashOf("demo:yellow"));
+  world.Settle();
+  EXPECT_EQ(world.Selects("web-preview"), world.HashOf("demo:yellow"));
+  EXPECT_EQ(world.rollout.status.phase, "Paused") << "the new version pauses in its turn";
+}
+
+TEST(BlueGreenPlanTest, GivenAReconcileThatChangesNothingThenThePlanIsEmpty) {
+  World world(BlueGreenRollout(""));
+  world.Settle();
+  RolloutPlan plan = PlanBlueGreen({world.rollout, world.replica_sets, world.services, world.now});
+  EXPECT_EQ(plan, RolloutPlan{});
+}
+
+}  // namespace
+}  // namespace devflow::core

@@ -1,0 +1,85 @@
+// What one reconcile of a Rollout reads (RolloutSnapshot) and what it decides to write
+// (RolloutPlan). The strategy planners (blue_green_plan.h, ...) are pure functions from the one
+// to the other; the controller (src/controller/) gathers the snapshot from its caches and
+// performs the plan's writes in the order the fields are listed, stopping at the first failure.
+// Every write is idempotent given the snapshot, so a crash between two writes converges: the
+// next reconcile reads what landed and plans only what is still missing.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/core_kinds.h"
+#include "api/rollout.h"
+#include "api/time.h"
+#include "api/workloads.h"
+
+namespace devflow::core {
+
+struct RolloutSnapshot {
+  api::Rollout rollout;
+  // The ReplicaSets the Rollout controls (controller ownerReference with its uid).
+  std::vector<api::ReplicaSet> replica_sets;
+  // The Services the strategy names that exist, by name (a missing one is simply absent).
+  std::map<std::string, api::Service> services;
+  api::Time now;
+};
+
+// A change to an existing ReplicaSet: its size and annotations. Written as one merge patch
+// preconditioned on the uid, so it never lands on a ReplicaSet recreated under the same name.
+struct ReplicaSetChange {
+  std::string name;
+  std::string uid;
+  std::optional<int32_t> replicas;  // spec.replicas, when it changes
+  // Annotations to set (a value) or remove (nullopt).
+  std::map<std::string, std::optional<std::string>> annotations;
+  friend bool operator==(const ReplicaSetChange&, const ReplicaSetChange&) = default;
+};
+
+// Pointing a Service at one ReplicaSet: its selector's rollouts-pod-template-hash becomes `hash`,
+// and it is marked managed by the Rollout (argo-rollouts.argoproj.io/managed-by-rollouts).
+struct ServiceChange {
+  std::string name;
+  std::string uid;
+  std::string hash;
+  std::string from_hash;  // what it selected ("" none), for the SwitchService event
+  friend bool operator==(const ServiceChange&, const ServiceChange&) = default;
+};
+
+// An event on the Rollout, as Argo records it.
+struct PlannedEvent {
+  std::string type;  // "Normal" or "Warning"
+  std::string reason;
+  std::string message;
+  friend bool operator==(const PlannedEvent&, const PlannedEvent&) = default;
+};
+
+struct RolloutPlan {
+  // 1. A new ReplicaSet for the Rollout's template (the reconcile stops here: the next one sees
+  //    it in the cache).
+  std::optional<api::ReplicaSet> create_replica_set;
+  // 2. The Rollout's rollout.argoproj.io/revision annotation, when it changes.
+  std::optional<int64_t> rollout_revision;
+  // 3. Service selectors (preview before active), then 4. ReplicaSet sizes and annotations, then
+  //    5. deletions of old ReplicaSets beyond revisionHistoryLimit (by name and uid).
+  std::vector<ServiceChange> service_changes;
+  std::vector<ReplicaSetChange> replica_set_changes;
+  std::vector<std::pair<std::string, std::string>> replica_set_deletions;
+  // 6. The new status, when it differs from the one read (written with the resourceVersion read,
+  //    so a user's promote or abort in between is never overwritten: the write fails and the
+  //    next reconcile decides again).
+  std::optional<api::RolloutStatus> status;
+  // Look again at this time even if nothing changes (a pause or scale-down deadline, the
+  // progress deadline).
+  std::optional<api::Time> requeue_at;
+  std::vector<PlannedEvent> events;
+  friend bool operator==(const RolloutPlan&, const RolloutPlan&) = default;
+};
+
+// Keeps the earliest of `at` and the plan's requeue_at.
+void RequeueNoLaterThan(RolloutPlan& plan, api::Time at);
+
+}  // namespace devflow::core
