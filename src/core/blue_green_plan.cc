@@ -6,6 +6,8 @@
 #include "api/defaults.h"
 #include "api/rollout_defaults.h"
 #include "core/blue_green_rules.h"
+#include "core/replica_set_changes.h"
+#include "core/replica_set_creation.h"
 #include "core/rollout_conditions.h"
 #include "core/rollout_phase.h"
 #include "core/rollout_replica_sets.h"
@@ -17,7 +19,6 @@ namespace {
 
 const std::string kHashLabel(api::defaults::kPodTemplateHashLabel);
 const std::string kDeadlineAnnotation(api::defaults::kScaleDownDeadlineAnnotation);
-const std::string kDesiredAnnotation(kDesiredReplicasAnnotation);
 
 std::string SelectedHash(const api::Service* service) {
   if (service == nullptr) return "";
@@ -25,85 +26,8 @@ std::string SelectedHash(const api::Service* service) {
   return found == service->spec.selector.end() ? "" : found->second;
 }
 
-std::optional<api::Time> DeadlineOf(const api::ReplicaSet& replica_set) {
-  auto found = replica_set.metadata.annotations.find(kDeadlineAnnotation);
-  if (found == replica_set.metadata.annotations.end()) return std::nullopt;
-  Result<api::TimePoint> parsed = api::ParseRfc3339(found->second);
-  if (!parsed.ok()) return std::nullopt;
-  return api::Time{*parsed};
-}
-
 api::Time After(api::Time now, int64_t seconds) {
   return api::Time{now.value + std::chrono::seconds(seconds)};
-}
-
-// Collects the writes to each ReplicaSet so that one merge patch carries them all.
-class ReplicaSetChanges {
- public:
-  explicit ReplicaSetChanges(int32_t rollout_replicas) : rollout_replicas_(rollout_replicas) {}
-
-  // Scales to `replicas` (Argo writes the desired-replicas annotation with every scale, which is
-  // what IsSaturated reads), when either differs.
-  void Scale(const api::ReplicaSet& rs, int32_t replicas) {
-    if (rs.spec.replicas.value_or(1) != replicas) For(rs).replicas = replicas;
-    SyncDesired(rs);
-  }
-  void SyncDesired(const api::ReplicaSet& rs) {
-    const std::string desired = std::to_string(rollout_replicas_);
-    auto found = rs.metadata.annotations.find(kDesiredAnnotation);
-    if (found == rs.metadata.annotations.end() || found->second != desired) {
-      For(rs).annotations[kDesiredAnnotation] = desired;
-    }
-  }
-  void Annotate(const api::ReplicaSet& rs, const std::string& key,
-                const std::optional<std::string>& value) {
-    auto found = rs.metadata.annotations.find(key);
-    const bool present = found != rs.metadata.annotations.end();
-    if (value ? (present && found->second == *value) : !present) return;
-    For(rs).annotations[key] = value;
-  }
-  std::vector<ReplicaSetChange> Take() {
-    std::vector<ReplicaSetChange> changes;
-    for (auto& [name, change] : changes_) changes.push_back(std::move(change));
-    return changes;
-  }
-
- private:
-  ReplicaSetChange& For(const api::ReplicaSet& rs) {
-    ReplicaSetChange& change = changes_[rs.metadata.name];
-    change.name = rs.metadata.name;
-    change.uid = rs.metadata.uid;
-    return change;
-  }
-  int32_t rollout_replicas_;
-  std::map<std::string, ReplicaSetChange> changes_;
-};
-
-// Argo's rollbackWindow: the new ReplicaSet is one of the last `revisions` before the stable one.
-bool WithinRollbackWindow(const api::Rollout& rollout, const api::ReplicaSet& new_rs,
-                          const api::ReplicaSet* stable_rs,
-                          const std::vector<api::ReplicaSet>& all) {
-  if (!rollout.spec.rollback_window || rollout.spec.rollback_window->revisions <= 0 ||
-      stable_rs == nullptr) {
-    return false;
-  }
-  int32_t between = 0;
-  for (const api::ReplicaSet& rs : all) {
-    if (rs.metadata.creation_timestamp > new_rs.metadata.creation_timestamp &&
-        rs.metadata.creation_timestamp <= stable_rs->metadata.creation_timestamp) {
-      ++between;
-    }
-  }
-  return between <= rollout.spec.rollback_window->revisions;
-}
-
-std::string SelectorString(const api::LabelSelector& selector) {
-  std::string text;
-  for (const auto& [key, value] : selector.match_labels) {
-    if (!text.empty()) text += ",";
-    text += key + "=" + value;
-  }
-  return text;
 }
 
 std::string PhaseOf(const std::optional<api::RolloutAnalysisRunStatus>& run) {
@@ -124,21 +48,7 @@ RolloutPlan PlanBlueGreen(const RolloutSnapshot& snapshot) {
 
   const ReplicaSetGroups groups = GroupReplicaSets(rollout, snapshot.replica_sets);
   if (!groups.new_rs) {
-    const int64_t revision = NextRevision(snapshot.replica_sets);
-    api::ReplicaSet created = NewReplicaSetFor(rollout, revision);
-    plan.events.push_back({"Normal", "NewReplicaSetCreated",
-                           "Created ReplicaSet " + created.metadata.name + " (revision " +
-                               std::to_string(revision) + ")"});
-    api::RolloutCondition progressing;
-    progressing.type = "Progressing";
-    progressing.status = "True";
-    progressing.reason = "NewReplicaSetCreated";
-    progressing.message = "Created new replica set \"" + created.metadata.name + "\"";
-    SetCondition(status.conditions, progressing, now);
-    plan.create_replica_set = std::move(created);
-    plan.rollout_revision = revision;
-    if (status != rollout.status) plan.status = status;
-    return plan;
+    return PlanReplicaSetCreation(rollout, snapshot.replica_sets, std::move(status), now);
   }
 
   const api::ReplicaSet& new_rs = snapshot.replica_sets[*groups.new_rs];
@@ -222,7 +132,7 @@ RolloutPlan PlanBlueGreen(const RolloutSnapshot& snapshot) {
   status.current_pod_hash = new_hash;
 
   const bool rollback = IsRollback(new_rs, stable_rs, status.stable_rs);
-  const std::optional<api::Time> new_deadline = DeadlineOf(new_rs);
+  const std::optional<api::Time> new_deadline = ScaleDownDeadlineOf(new_rs);
   const bool within_window =
       rollback && WithinRollbackWindow(rollout, new_rs, stable_rs, snapshot.replica_sets);
   const bool fast_rollback = rollback && (within_window || (new_deadline && now < *new_deadline) ||
@@ -279,7 +189,7 @@ RolloutPlan PlanBlueGreen(const RolloutSnapshot& snapshot) {
                         [&](const api::ReplicaSet& r) { return r.metadata.name == action.name; });
       switch (action.kind) {
         case OldReplicaSetAction::Kind::kKeep:
-          if (std::optional<api::Time> deadline = DeadlineOf(rs)) {
+          if (std::optional<api::Time> deadline = ScaleDownDeadlineOf(rs)) {
             RequeueNoLaterThan(plan, *deadline);
           }
           break;
@@ -416,8 +326,8 @@ RolloutPlan PlanBlueGreen(const RolloutSnapshot& snapshot) {
       counted_active ? counted_active->status.available_replicas : sum_available;
   status.hpa_replicas = counted_active ? counted_active->status.replicas : sum_replicas;
   status.selector =
-      SelectorString(counted_active ? counted_active->spec.selector
-                                    : rollout.spec.selector.value_or(api::LabelSelector{}));
+      LabelSelectorString(counted_active ? counted_active->spec.selector
+                                         : rollout.spec.selector.value_or(api::LabelSelector{}));
 
   // Conditions and phase (§2.1, §2.2).
   SyncPausedConditions(rollout, status, now);
@@ -440,8 +350,9 @@ RolloutPlan PlanBlueGreen(const RolloutSnapshot& snapshot) {
         rollout.status, status,
         status.blue_green.active_selector != rollout.status.blue_green.active_selector ||
             status.blue_green.preview_selector != rollout.status.blue_green.preview_selector);
-    const bool waiting_on_old = std::any_of(
-        others.begin(), others.end(), [](const auto& rs) { return DeadlineOf(rs).has_value(); });
+    const bool waiting_on_old = std::any_of(others.begin(), others.end(), [](const auto& rs) {
+      return ScaleDownDeadlineOf(rs).has_value();
+    });
     const std::string exceeded = SetProgressingCondition(rollout, status, new_rs.metadata.name,
                                                          healthy, progressed, waiting_on_old, now);
     if (!exceeded.empty()) plan.events.push_back({"Warning", "ProgressDeadlineExceeded", exceeded});

@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <variant>
 
+#include "api/decode.h"
 #include "api/defaults.h"
 #include "api/duration.h"
+#include "api/pod_template_identity.h"
+#include "api/rollout_codec.h"
 
 namespace devflow::core {
 namespace {
@@ -102,6 +105,22 @@ std::string CanaryPromotionReason(const api::Rollout& rollout, int32_t new_avail
     return "Completed all " + std::to_string(steps) + " canary steps";
   }
   return "";
+}
+
+std::string CanaryStepsHash(const api::Rollout& rollout) {
+  if (!rollout.spec.strategy.canary) return "";
+  const json::Value spec = api::Encode(rollout.spec);
+  const json::Value* strategy = spec.Find("strategy");
+  const json::Value* canary = strategy != nullptr ? strategy->Find("canary") : nullptr;
+  const json::Value* steps = canary != nullptr ? canary->Find("steps") : nullptr;
+  // Go marshals a nil slice as null.
+  const std::string text = steps != nullptr ? json::Write(*steps) : "null";
+  uint32_t hash = 2166136261u;  // FNV-32a
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 16777619u;
+  }
+  return api::SafeEncodeString(std::to_string(hash));
 }
 
 }  // namespace devflow::core

@@ -48,4 +48,10 @@ std::optional<api::Time> CanaryPauseEnds(const api::Rollout& rollout);
 std::string CanaryPromotionReason(const api::Rollout& rollout, int32_t new_available,
                                   bool progress_met, bool rollback, bool within_rollback_window);
 
+// status.currentStepHash for the Rollout's canary steps: FNV-32a of the steps' JSON (fields in
+// Argo's order, empty ones omitted, as Go's encoding/json writes them), its decimal form
+// safe-encoded as pod-template hashes are. A change means the steps changed (§4.5). "" for a
+// Rollout without a canary strategy.
+std::string CanaryStepsHash(const api::Rollout& rollout);
+
 }  // namespace devflow::core

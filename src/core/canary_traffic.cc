@@ -108,4 +108,28 @@ TrafficPlan PlanCanaryTraffic(const api::Rollout& rollout, const TrafficFacts& f
   return plan;
 }
 
+StepRoutes StepRoutesInForce(const api::Rollout& rollout) {
+  StepRoutes routes;
+  const auto& canary = rollout.spec.strategy.canary;
+  if (!canary) return routes;
+  const int32_t index = rollout.status.current_step_index.value_or(0);
+  if (index >= static_cast<int32_t>(canary->steps.size())) return routes;
+  for (int32_t i = 0; i <= index; ++i) {
+    const api::CanaryStep& step = canary->steps[static_cast<size_t>(i)];
+    if (step.set_header_route) {
+      std::erase_if(routes.header, [&](const api::SetHeaderRoute& r) {
+        return r.name == step.set_header_route->name;
+      });
+      routes.header.push_back(*step.set_header_route);
+    }
+    if (step.set_mirror_route) {
+      std::erase_if(routes.mirror, [&](const api::SetMirrorRoute& r) {
+        return r.name == step.set_mirror_route->name;
+      });
+      routes.mirror.push_back(*step.set_mirror_route);
+    }
+  }
+  return routes;
+}
+
 }  // namespace devflow::core

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "api/rollout.h"
 
@@ -46,5 +47,15 @@ int32_t AbortWeight(const api::Rollout& rollout, const TrafficFacts& facts);
 // The plan for this pass. `revision` is the Rollout's revision (1 on the first deploy).
 TrafficPlan PlanCanaryTraffic(const api::Rollout& rollout, const TrafficFacts& facts,
                               int64_t revision);
+
+// The header and mirror routes the steps up to and including the current one have set: the
+// last setHeaderRoute / setMirrorRoute of each name, in step order (one without a match removes
+// its route, which the routers do). Empty past the last step and without steps.
+struct StepRoutes {
+  std::vector<api::SetHeaderRoute> header;
+  std::vector<api::SetMirrorRoute> mirror;
+  friend bool operator==(const StepRoutes&, const StepRoutes&) = default;
+};
+StepRoutes StepRoutesInForce(const api::Rollout& rollout);
 
 }  // namespace devflow::core

@@ -161,5 +161,29 @@ TEST(AbortWeightTest, Table) {
   }
 }
 
+TEST(StepRoutesInForceTest, TheLastSettingOfEachNameThroughTheCurrentStep) {
+  api::Rollout rollout = api::testing::DecodeJsonText<api::Rollout>(R"({"spec": {"strategy":
+      {"canary": {"steps": [
+        {"setHeaderRoute": {"name": "h", "match": [{"headerName": "x", "headerValue": {"exact": "1"}}]}},
+        {"setWeight": 10},
+        {"setMirrorRoute": {"name": "m", "match": [{"method": {"exact": "GET"}}]}},
+        {"setHeaderRoute": {"name": "h"}},
+        {"pause": {}}]}}},
+      "status": {"currentStepIndex": 2}})");
+  StepRoutes routes = StepRoutesInForce(rollout);
+  ASSERT_EQ(routes.header.size(), 1u);
+  EXPECT_EQ(routes.header[0].match.size(), 1u);
+  ASSERT_EQ(routes.mirror.size(), 1u);
+  EXPECT_EQ(routes.mirror[0].name, "m");
+
+  rollout.status.current_step_index = 3;
+  routes = StepRoutesInForce(rollout);
+  ASSERT_EQ(routes.header.size(), 1u);
+  EXPECT_TRUE(routes.header[0].match.empty()) << "the later step without a match removes it";
+
+  rollout.status.current_step_index = 5;
+  EXPECT_EQ(StepRoutesInForce(rollout), StepRoutes{}) << "past the last step";
+}
+
 }  // namespace
 }  // namespace devflow::core

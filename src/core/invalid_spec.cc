@@ -7,7 +7,9 @@ namespace devflow::core {
 
 RolloutPlan PlanInvalidSpec(const api::Rollout& rollout, const api::FieldErrors& errors,
                             api::Time now) {
-  const std::string message = errors.front().path.str() + ": " + errors.front().message;
+  const std::string message = errors.front().path.empty()
+                                  ? errors.front().message
+                                  : errors.front().path.str() + ": " + errors.front().message;
   api::RolloutStatus status = rollout.status;
   api::RolloutCondition condition;
   condition.type = "InvalidSpec";

@@ -16,6 +16,7 @@
 #include "api/rollout.h"
 #include "api/time.h"
 #include "api/workloads.h"
+#include "core/canary_traffic.h"
 
 namespace devflow::core {
 
@@ -66,6 +67,9 @@ struct RolloutPlan {
   // 3. Service selectors (preview before active), then 4. ReplicaSet sizes and annotations, then
   //    5. deletions of old ReplicaSets beyond revisionHistoryLimit (by name and uid).
   std::vector<ServiceChange> service_changes;
+  // 3b. What the canary's traffic routers are told (canary with trafficRouting only; unset
+  //     when nothing may change at the router this pass).
+  std::optional<TrafficPlan> traffic;
   std::vector<ReplicaSetChange> replica_set_changes;
   std::vector<std::pair<std::string, std::string>> replica_set_deletions;
   // 6. The new status, when it differs from the one read (written with the resourceVersion read,

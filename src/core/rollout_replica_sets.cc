@@ -7,6 +7,7 @@
 
 #include "api/defaults.h"
 #include "api/pod_template_identity.h"
+#include "api/selector.h"
 
 namespace devflow::core {
 namespace {
@@ -154,11 +155,59 @@ std::vector<std::string> ReplicaSetsBeyondHistoryLimit(const std::vector<api::Re
   return doomed;
 }
 
+// The revision a ReplicaSet was created with: the first of its revision-history, else its
+// revision (0 when it has none).
+int64_t FirstRevision(const api::ReplicaSet& replica_set) {
+  int64_t first = RevisionOf(replica_set.metadata).value_or(0);
+  auto history = replica_set.metadata.annotations.find(std::string(kRevisionHistoryAnnotation));
+  if (history != replica_set.metadata.annotations.end()) {
+    std::string_view text = history->second;
+    const size_t comma = text.find(',');
+    int64_t earliest = 0;
+    const std::string_view head = text.substr(0, comma);
+    if (std::from_chars(head.data(), head.data() + head.size(), earliest).ec == std::errc() &&
+        earliest > 0) {
+      first = std::min(first == 0 ? earliest : first, earliest);
+    }
+  }
+  return first;
+}
+
+bool CreatedBefore(const api::ReplicaSet& a, const api::ReplicaSet& b) {
+  if (a.metadata.creation_timestamp != b.metadata.creation_timestamp) {
+    return a.metadata.creation_timestamp < b.metadata.creation_timestamp;
+  }
+  // Timestamps have whole seconds: two ReplicaSets of one second are told apart by the revision
+  // each was created with.
+  return FirstRevision(a) < FirstRevision(b);
+}
+
 bool IsRollback(const api::ReplicaSet& new_rs, const api::ReplicaSet* stable_rs,
                 const std::string& stable_hash) {
   if (!stable_hash.empty() && PodTemplateHashOf(new_rs) == stable_hash) return true;
-  return stable_rs != nullptr &&
-         new_rs.metadata.creation_timestamp < stable_rs->metadata.creation_timestamp;
+  return stable_rs != nullptr && CreatedBefore(new_rs, *stable_rs);
+}
+
+bool WithinRollbackWindow(const api::Rollout& rollout, const api::ReplicaSet& new_rs,
+                          const api::ReplicaSet* stable_rs,
+                          const std::vector<api::ReplicaSet>& all) {
+  if (!rollout.spec.rollback_window || rollout.spec.rollback_window->revisions <= 0 ||
+      stable_rs == nullptr) {
+    return false;
+  }
+  int32_t between = 0;
+  for (const api::ReplicaSet& rs : all) {
+    if (rs.metadata.creation_timestamp > new_rs.metadata.creation_timestamp &&
+        rs.metadata.creation_timestamp <= stable_rs->metadata.creation_timestamp) {
+      ++between;
+    }
+  }
+  return between <= rollout.spec.rollback_window->revisions;
+}
+
+std::string LabelSelectorString(const api::LabelSelector& selector) {
+  Result<api::Selector> converted = api::FromLabelSelector(selector);
+  return converted.ok() ? api::ToString(*converted) : "";
 }
 
 }  // namespace devflow::core

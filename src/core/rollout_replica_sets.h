@@ -74,9 +74,24 @@ std::optional<std::map<std::string, std::string>> SyncedAnnotations(const api::R
 std::vector<std::string> ReplicaSetsBeyondHistoryLimit(const std::vector<api::ReplicaSet>& others,
                                                        int32_t limit);
 
-// Whether making `new_rs` current is a rollback (§3.8): its hash is status.stableRS, or it is
-// older than the stable ReplicaSet.
+// Whether `a` was created before `b`: by creationTimestamp, and within one second (the
+// timestamps' resolution) by the revision each was created with (the first of its
+// revision-history, else its revision).
+bool CreatedBefore(const api::ReplicaSet& a, const api::ReplicaSet& b);
+
+// Whether making `new_rs` current is a rollback (§3.8): its hash is status.stableRS, or it was
+// created before the stable ReplicaSet (CreatedBefore).
 bool IsRollback(const api::ReplicaSet& new_rs, const api::ReplicaSet* stable_rs,
                 const std::string& stable_hash);
+
+// Whether a rollback to `new_rs` is within spec.rollbackWindow: at most `revisions` ReplicaSets
+// were created after it, up to the stable one. False without a window or a stable.
+bool WithinRollbackWindow(const api::Rollout& rollout, const api::ReplicaSet& new_rs,
+                          const api::ReplicaSet* stable_rs,
+                          const std::vector<api::ReplicaSet>& all);
+
+// The scale subresource's selector string of `selector` ("app=web,rollouts-pod-template-hash=x"),
+// as Kubernetes renders a selector; "" when it does not convert.
+std::string LabelSelectorString(const api::LabelSelector& selector);
 
 }  // namespace devflow::core

@@ -195,6 +195,38 @@ TEST(IsRollbackTest, Table) {
   EXPECT_FALSE(IsRollback(newer, &stable, "b")) << "a new version";
   EXPECT_TRUE(IsRollback(stable, &stable, "b")) << "the stable hash itself";
   EXPECT_FALSE(IsRollback(newer, nullptr, "")) << "no stable yet";
+  // Created within the same second: the revision each was created with decides.
+  const api::ReplicaSet first = Owned("web-d", "web:4", "d", 5, "1");
+  const api::ReplicaSet second = Owned("web-e", "web:5", "e", 5, "2");
+  EXPECT_TRUE(IsRollback(first, &second, "e")) << "same second, lower revision";
+  EXPECT_FALSE(IsRollback(second, &first, "d")) << "same second, higher revision";
+  api::ReplicaSet undone = first;
+  undone.metadata.annotations["rollout.argoproj.io/revision"] = "3";
+  undone.metadata.annotations["rollout.argoproj.io/revision-history"] = "1";
+  EXPECT_TRUE(IsRollback(undone, &second, "e"))
+      << "re-used by an undo: its revision is bumped, its history keeps where it began";
+}
+
+TEST(WithinRollbackWindowTest, Table) {
+  const api::ReplicaSet v1 = Owned("web-1", "web:1", "h1", 1);
+  const api::ReplicaSet v2 = Owned("web-2", "web:2", "h2", 2);
+  const api::ReplicaSet v3 = Owned("web-3", "web:3", "h3", 3);
+  const std::vector<api::ReplicaSet> all = {v1, v2, v3};
+  api::Rollout windowed = RolloutWithImage("web:1");
+  windowed.spec.rollback_window = api::RolloutRollbackWindow{.revisions = 2};
+  EXPECT_TRUE(WithinRollbackWindow(windowed, v2, &v3, all)) << "one revision back";
+  EXPECT_TRUE(WithinRollbackWindow(windowed, v1, &v3, all)) << "two back: the window's edge";
+  windowed.spec.rollback_window->revisions = 1;
+  EXPECT_FALSE(WithinRollbackWindow(windowed, v1, &v3, all)) << "beyond the window";
+  EXPECT_FALSE(WithinRollbackWindow(RolloutWithImage("web:1"), v2, &v3, all)) << "no window";
+  EXPECT_FALSE(WithinRollbackWindow(windowed, v2, nullptr, all)) << "no stable";
+}
+
+TEST(LabelSelectorStringTest, RendersAsKubernetes) {
+  api::LabelSelector selector;
+  selector.match_labels = {{"rollouts-pod-template-hash", "abc"}, {"app", "web"}};
+  EXPECT_EQ(LabelSelectorString(selector), "app=web,rollouts-pod-template-hash=abc");
+  EXPECT_EQ(LabelSelectorString(api::LabelSelector{}), "");
 }
 
 }  // namespace
