@@ -819,6 +819,11 @@ class HaproxyManager final : public ProxyManager {
     const auto deadline = steady_clock::now() + kReadyTimeout;
     int worker = 0;
     while (worker == 0) {
+      // A master killed mid-reload never finishes it: give up at once, so that the watcher
+      // restarts HAProxy now rather than after the timeout.
+      if (Readable(pidfd_, milliseconds(0))) {
+        return UnavailableError("HAProxy exited while reloading (" + reason + ")");
+      }
       if (steady_clock::now() > deadline) {
         return InternalError("HAProxy did not finish reloading (" + reason + ") within " +
                              std::to_string(kReadyTimeout.count()) + " ms");
@@ -839,6 +844,9 @@ class HaproxyManager final : public ProxyManager {
     }
     // Runtime commands must reach the new worker, not the one finishing its requests.
     while (runtime_.WorkerPid().value_or(0) != worker) {
+      if (Readable(pidfd_, milliseconds(0))) {
+        return UnavailableError("HAProxy exited while reloading (" + reason + ")");
+      }
       if (steady_clock::now() > deadline) {
         return InternalError("the new HAProxy worker " + std::to_string(worker) +
                              " does not answer on " + paths_.runtime_socket.string());
