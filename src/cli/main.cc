@@ -5,6 +5,7 @@
 
 #include "apiserver/api_server.h"
 #include "cli/apply_command.h"
+#include "cli/controller_command.h"
 #include "cli/delete_command.h"
 #include "cli/down_command.h"
 #include "cli/get_command.h"
@@ -63,6 +64,9 @@ int main(int argc, char** argv) {
     serve->add_flag("--runtime,!--no-runtime", serve_flags.runtime,
                     "Run pods as processes behind HAProxy (the default). --no-runtime runs "
                     "the API server and the controllers only, as a cluster's control plane");
+    serve->add_flag("--controllers,!--no-controllers", serve_flags.controllers,
+                    "Run the rollout and ReplicaSet controllers (the default). --no-controllers "
+                    "serves the API (and runs pods) only: run `devflow controller` against it");
     serve->add_option("--bind-address", serve_flags.bind_address,
                       "Where LoadBalancer Service ports and Gateway listeners listen (default: "
                       "127.0.0.1; Services also listen at their own clusterIP)");
@@ -111,6 +115,22 @@ int main(int argc, char** argv) {
     logs->add_flag("-f,--follow", logs_flags.follow, "Keep printing what is appended");
     logs->add_option("--tail", logs_flags.tail, "Only the last N lines (-1: all)");
     logs->add_option("--limit-bytes", logs_flags.limit_bytes, "At most this many bytes");
+
+    devflow::cli::ControllerFlags controller_flags;
+    CLI::App* controller = app.add_subcommand(
+        "controller",
+        "Run the rollout controller against the kubeconfig's API server (a cluster, or a "
+        "devflow serve --no-controllers), with leader election");
+    controller->add_flag("--leader-elect,!--no-leader-elect", controller_flags.leader_elect,
+                         "Reconcile only while holding the Lease (the default)");
+    controller->add_option("--leader-election-namespace", controller_flags.lease_namespace,
+                           "The Lease's namespace (default: the context's namespace)");
+    controller->add_option("--leader-election-name", controller_flags.lease_name,
+                           "The Lease's name (default: devflow-controller-lock)");
+    controller->add_option("--rollout-threads", controller_flags.workers,
+                           "Rollouts reconciled at once (default 10)");
+    controller->add_option("--qps", controller_flags.qps, "API requests per second (default 40)");
+    controller->add_option("--burst", controller_flags.burst, "API request burst (default 80)");
 
     devflow::cli::DownFlags down_flags;
     CLI::App* down = app.add_subcommand(
@@ -195,6 +215,9 @@ int main(int argc, char** argv) {
     }
     if (lint->parsed()) return devflow::cli::RunLint(lint_files, std::cin, std::cout, std::cerr);
     if (serve->parsed()) return devflow::cli::RunServe(serve_flags, std::cout, std::cerr);
+    if (controller->parsed()) {
+      return devflow::cli::RunController(kube, controller_flags, std::cout, std::cerr);
+    }
     if (apply->parsed()) {
       return devflow::cli::RunApply(kube, apply_files, std::cin, std::cout, std::cerr);
     }

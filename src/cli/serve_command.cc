@@ -8,6 +8,7 @@
 
 #include "apiserver/api_server.h"
 #include "apiserver/data_dir.h"
+#include "controller/rollout_controller.h"
 #include "kube/api_client.h"
 #include "kube/client_config.h"
 #include "kube/event_recorder.h"
@@ -45,10 +46,14 @@ struct Serving {
   std::unique_ptr<kube::EventSink> event_sink;
   std::unique_ptr<kube::EventRecorder> controller_events;
   std::unique_ptr<node::ReplicaSetController> replica_sets;
+  std::unique_ptr<kube::EventRecorder> rollout_events;
+  std::unique_ptr<controller::RolloutController> rollouts;
 
   ~Serving() {
     if (runtime) runtime->Stop();
+    if (rollouts) rollouts->Stop();
     if (replica_sets) replica_sets->Stop();
+    if (rollout_events) rollout_events->Shutdown();
     if (informers) informers->Stop();
     if (controller_events) controller_events->Shutdown();
     if (server) server->Stop();
@@ -75,11 +80,20 @@ Status Start(const ServeFlags& flags, const std::string& data_dir, Serving& serv
   DEVFLOW_ASSIGN_OR_RETURN(serving.client, ConnectToSelf(*serving.server));
   serving.informers = std::make_unique<kube::InformerFactory>(*serving.client);
   serving.event_sink = kube::NewEventSink(*serving.client);
-  serving.controller_events = std::make_unique<kube::EventRecorder>(
-      *serving.event_sink, kube::EventRecorderOptions{.component = "replicaset-controller"});
-  serving.replica_sets = node::ReplicaSetController::Start(
-      *serving.client, *serving.informers,
-      node::ReplicaSetControllerOptions{.recorder = serving.controller_events.get()});
+  if (flags.controllers) {
+    serving.controller_events = std::make_unique<kube::EventRecorder>(
+        *serving.event_sink, kube::EventRecorderOptions{.component = "replicaset-controller"});
+    serving.replica_sets = node::ReplicaSetController::Start(
+        *serving.client, *serving.informers,
+        node::ReplicaSetControllerOptions{.recorder = serving.controller_events.get()});
+    // The rollout controller: this process owns the data directory alone, so no leader
+    // election.
+    serving.rollout_events = std::make_unique<kube::EventRecorder>(
+        *serving.event_sink, kube::EventRecorderOptions{.component = "rollouts-controller"});
+    serving.rollouts = controller::RolloutController::Start(
+        *serving.client, *serving.informers,
+        controller::RolloutControllerOptions{.recorder = serving.rollout_events.get()});
+  }
   if (serving.runtime) {
     // Unavailable: the pods were not all listed in time; the kubelet catches up by itself.
     Status started = serving.runtime->Start(*serving.client, *serving.informers);

@@ -1,4 +1,4 @@
-// `devflow serve`: runs the embedded API server, the ReplicaSet controller and, unless
+// `devflow serve`: runs the embedded API server, the rollout and ReplicaSet controllers and, unless
 // --no-runtime, the one-machine runtime (pods as processes, Services and HTTPRoutes on HAProxy:
 // src/node/node_runtime.h) until SIGINT or SIGTERM. Stopping leaves the pods' processes and
 // HAProxy serving; the next `devflow serve` on the same data directory adopts them.
@@ -14,6 +14,9 @@ struct ServeFlags {
   std::string listen;    // --listen HOST:PORT; empty: apiserver::kDefaultListen
   bool tls = true;       // --no-tls turns it off
   bool runtime = true;   // --no-runtime: the API server and controllers only, no pods run
+  // --no-controllers: neither the ReplicaSet nor the rollout controller (run `devflow
+  // controller` against this server instead, as on a cluster)
+  bool controllers = true;
   std::string bind_address = "127.0.0.1";  // --bind-address: LoadBalancer ports, Gateways
   std::string node_name;                   // --node-name; empty: the host name
   std::string haproxy = "haproxy";         // --haproxy: the HAProxy binary

@@ -18,10 +18,12 @@ using testing::ServeProcess;
 const std::string kDevflow = DEVFLOW_BINARY;
 const std::string kSource = DEVFLOW_SOURCE_DIR;
 
+// The commands against the API server alone (--no-controllers): these tests play the
+// controller where they need one (status writes), so no reconcile may change what they check.
 class ObjectCommandsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(server_.Start()) << server_.log();
+    ASSERT_TRUE(server_.Start("--no-controllers")) << server_.log();
     // The bluegreen example lives in namespace production.
     CommandOutput ns =
         Devflow("apply -f -", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: production\n");
@@ -114,7 +116,7 @@ TEST_F(ObjectCommandsTest, ServeRestartKeepsTokenAndObjects) {
   ASSERT_EQ(Devflow("apply -f " + kSource + "/examples/canary").exit_code, 0);
   const std::string token = testing::ReadFileForTest(server_.data_dir() + "/token");
   server_.Kill(SIGKILL);
-  ASSERT_TRUE(server_.Start()) << server_.log();
+  ASSERT_TRUE(server_.Start("--no-controllers")) << server_.log();
   EXPECT_EQ(testing::ReadFileForTest(server_.data_dir() + "/token"), token);
   CommandOutput r = Devflow("get ro -o name");
   EXPECT_EQ(r.out, "rollout.argoproj.io/notifications-service-canary\n") << r.err;

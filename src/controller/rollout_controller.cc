@@ -1,0 +1,294 @@
+#include "controller/rollout_controller.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api/core_kinds_codec.h"
+#include "api/decode.h"
+#include "api/rollout_codec.h"
+#include "api/rollout_validation.h"
+#include "api/workloads_codec.h"
+#include "controller/plan_writer.h"
+#include "core/blue_green_plan.h"
+#include "core/canary_plan.h"
+#include "core/invalid_spec.h"
+#include "kube/api_client.h"
+#include "kube/informer.h"
+#include "kube/object_cache.h"
+#include "kube/typed_client.h"
+#include "kube/work_queue.h"
+#include "traffic/router_registry.h"
+
+namespace devflow::controller {
+namespace {
+
+constexpr std::chrono::milliseconds kSyncPollInterval{50};
+
+api::TimePoint WallNow(const kube::Clock& clock) {
+  return std::chrono::floor<std::chrono::microseconds>(clock.WallNow());
+}
+
+// The Services a Rollout's strategy names.
+std::vector<std::string> ServiceNames(const api::Rollout& rollout) {
+  std::vector<std::string> names;
+  if (const auto& blue_green = rollout.spec.strategy.blue_green) {
+    names.push_back(blue_green->active_service);
+    if (!blue_green->preview_service.empty()) names.push_back(blue_green->preview_service);
+  }
+  if (const auto& canary = rollout.spec.strategy.canary) {
+    if (!canary->canary_service.empty()) names.push_back(canary->canary_service);
+    if (!canary->stable_service.empty()) names.push_back(canary->stable_service);
+  }
+  return names;
+}
+
+// The Rollout that controls `object`: its uid and its name ("" when none does).
+struct ControllingRollout {
+  std::string uid;
+  std::string name;
+};
+ControllingRollout ControllingRolloutOf(const json::Value& object) {
+  const json::Value* metadata = object.Find("metadata");
+  const json::Value* owners = metadata != nullptr ? metadata->Find("ownerReferences") : nullptr;
+  if (owners == nullptr || !owners->is_array()) return {};
+  for (const json::Value& owner : owners->as_array()) {
+    const json::Value* controller = owner.Find("controller");
+    if (controller != nullptr && controller->is_bool() && controller->as_bool() &&
+        json::StringAt(owner, {"kind"}) == "Rollout") {
+      return {json::StringAt(owner, {"uid"}), json::StringAt(owner, {"name"})};
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+class RolloutController::Impl {
+ public:
+  Impl(kube::ApiClient& client, kube::InformerFactory& informers, RolloutControllerOptions options)
+      : clock_(options.clock != nullptr ? *options.clock : kube::SystemClock()),
+        writer_(client, options.recorder),
+        workers_count_(std::max(1, options.workers)),
+        invalid_spec_retry_(options.invalid_spec_retry),
+        rollout_informer_(informers.For(kube::ResourceOf<api::Rollout>())),
+        rs_informer_(informers.For(kube::ResourceOf<api::ReplicaSet>())),
+        service_informer_(informers.For(kube::ResourceOf<api::Service>())),
+        queue_(kube::WorkQueueOptions{.rate_limit = options.rate_limit, .clock = &clock_}) {}
+
+  void Start(const std::shared_ptr<Impl>& self) {
+    std::weak_ptr<Impl> weak = self;
+    auto guarded = [weak](auto member) {
+      return [weak, member](const auto&... args) {
+        if (std::shared_ptr<Impl> impl = weak.lock(); impl != nullptr && !impl->stopping()) {
+          ((*impl).*member)(args...);
+        }
+      };
+    };
+    rollout_informer_.AddEventHandler(kube::EventHandlers{
+        .on_add = guarded(&Impl::Enqueue),
+        .on_update = guarded(&Impl::OnRolloutUpdate),
+        .on_delete = guarded(&Impl::Enqueue),
+    });
+    rs_informer_.AddEventHandler(kube::EventHandlers{
+        .on_add = guarded(&Impl::OnOwned),
+        .on_update = guarded(&Impl::OnOwnedUpdate),
+        .on_delete = guarded(&Impl::OnOwned),
+    });
+    service_informer_.AddEventHandler(kube::EventHandlers{
+        .on_add = guarded(&Impl::OnService),
+        .on_update = guarded(&Impl::OnServiceUpdate),
+        .on_delete = guarded(&Impl::OnService),
+    });
+    for (int i = 0; i < workers_count_; ++i) workers_.emplace_back([this] { RunWorker(); });
+  }
+
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return;
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    queue_.ShutDown();
+    for (std::thread& worker : workers_) worker.join();
+    workers_.clear();
+  }
+
+  Status LastError() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return last_error_;
+  }
+  uint64_t Syncs() const { return syncs_.load(); }
+
+ private:
+  bool stopping() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return stopping_;
+  }
+
+  // ---- Event handlers (informer threads): they only queue keys ----
+
+  void Enqueue(const json::Value& rollout) {
+    if (Result<std::string> key = kube::ObjectKey(rollout); key.ok()) queue_.Add(*key);
+  }
+  void OnRolloutUpdate(const json::Value&, const json::Value& current) { Enqueue(current); }
+
+  void OnOwned(const json::Value& replica_set) {
+    const ControllingRollout owner = ControllingRolloutOf(replica_set);
+    if (owner.name.empty()) return;
+    queue_.Add(json::StringAt(replica_set, {"metadata", "namespace"}) + "/" + owner.name);
+  }
+  void OnOwnedUpdate(const json::Value& before, const json::Value& after) {
+    OnOwned(after);
+    if (ControllingRolloutOf(before).uid != ControllingRolloutOf(after).uid) OnOwned(before);
+  }
+
+  void OnService(const json::Value& service) {
+    const std::string ns = json::StringAt(service, {"metadata", "namespace"});
+    const std::string name = json::StringAt(service, {"metadata", "name"});
+    for (const json::Value& rollout_json : rollout_informer_.cache().List(ns, {})) {
+      const api::Rollout rollout = api::Decode<api::Rollout>(rollout_json);
+      for (const std::string& named : ServiceNames(rollout)) {
+        if (named == name) Enqueue(rollout_json);
+      }
+    }
+  }
+  void OnServiceUpdate(const json::Value&, const json::Value& current) { OnService(current); }
+
+  // ---- Workers ----
+
+  void RunWorker() {
+    if (!WaitForInformers()) return;
+    while (std::optional<std::string> key = queue_.Get()) {
+      Result<std::optional<api::Time>> result = Sync(*key);
+      ++syncs_;
+      if (!result.ok()) {
+        SetLastError(result.error().WithContext("syncing rollouts/" + *key));
+        queue_.AddRateLimited(*key);
+      } else {
+        SetLastError(Status::Ok());
+        queue_.Forget(*key);
+        if (*result) {
+          const auto delay = (*result)->value - WallNow(clock_);
+          queue_.AddAfter(*key,
+                          std::max<std::chrono::nanoseconds>(delay, std::chrono::nanoseconds(0)));
+        }
+      }
+      queue_.Done(*key);
+    }
+  }
+
+  bool WaitForInformers() {
+    while (true) {
+      if (rollout_informer_.HasSynced() && rs_informer_.HasSynced() &&
+          service_informer_.HasSynced()) {
+        return true;
+      }
+      std::unique_lock<std::mutex> lock(mu_);
+      if (cv_.wait_for(lock, kSyncPollInterval, [this] { return stopping_; })) return false;
+    }
+  }
+
+  void SetLastError(Status status) {
+    std::lock_guard<std::mutex> lock(mu_);
+    last_error_ = std::move(status);
+  }
+
+  // Returns when to look again (nullopt: only on events).
+  Result<std::optional<api::Time>> Sync(const std::string& key) {
+    std::optional<json::Value> rollout_json = rollout_informer_.cache().Get(key);
+    if (!rollout_json) return std::optional<api::Time>();  // deleted: its children go by GC
+    api::FieldErrors decode_errors;
+    const api::Rollout rollout = api::Decode<api::Rollout>(*rollout_json, &decode_errors);
+    if (rollout.metadata.deletion_timestamp != api::Time{}) return std::optional<api::Time>();
+    const api::Time now{WallNow(clock_)};
+
+    api::FieldErrors errors = decode_errors.empty() ? api::Validate(rollout) : decode_errors;
+    if (!errors.empty()) return InvalidSpec(*rollout_json, rollout, errors, now);
+    std::vector<std::unique_ptr<traffic::TrafficRouter>> routers;
+    if (rollout.spec.strategy.canary && rollout.spec.strategy.canary->traffic_routing) {
+      Result<std::vector<std::unique_ptr<traffic::TrafficRouter>>> built =
+          traffic::BuildRouters(*rollout.spec.strategy.canary->traffic_routing);
+      if (!built.ok()) {
+        api::FieldError error;
+        error.path = FieldPath::FromRenderedForTest(built.error().field_path());
+        error.message = built.error().message();
+        return InvalidSpec(*rollout_json, rollout, {error}, now);
+      }
+      routers = std::move(built).value();
+    }
+
+    core::RolloutSnapshot snapshot;
+    snapshot.rollout = rollout;
+    snapshot.now = now;
+    if (Result<std::vector<json::Value>> owned =
+            rs_informer_.cache().ByIndex(kube::kOwnerUidIndex, rollout.metadata.uid);
+        owned.ok()) {
+      for (const json::Value& rs_json : *owned) {
+        if (ControllingRolloutOf(rs_json).uid != rollout.metadata.uid) continue;
+        api::ReplicaSet rs = api::Decode<api::ReplicaSet>(rs_json);
+        if (rs.metadata.namespace_ != rollout.metadata.namespace_) continue;
+        snapshot.replica_sets.push_back(std::move(rs));
+      }
+    }
+    for (const std::string& name : ServiceNames(rollout)) {
+      if (std::optional<json::Value> service =
+              service_informer_.cache().Get(rollout.metadata.namespace_ + "/" + name)) {
+        snapshot.services[name] = api::Decode<api::Service>(*service);
+      }
+    }
+
+    const core::RolloutPlan plan = rollout.spec.strategy.blue_green ? core::PlanBlueGreen(snapshot)
+                                                                    : core::PlanCanary(snapshot);
+    if (Status written = writer_.Write(*rollout_json, rollout, plan, routers); !written.ok()) {
+      return written;
+    }
+    return plan.requeue_at;
+  }
+
+  // The InvalidSpec condition (and phase Degraded), looked at again after a while.
+  Result<std::optional<api::Time>> InvalidSpec(const json::Value& rollout_json,
+                                               const api::Rollout& rollout,
+                                               const api::FieldErrors& errors, api::Time now) {
+    const core::RolloutPlan plan = core::PlanInvalidSpec(rollout, errors, now);
+    if (Status written = writer_.Write(rollout_json, rollout, plan); !written.ok()) return written;
+    return std::optional<api::Time>(api::Time{
+        now.value + std::chrono::duration_cast<std::chrono::microseconds>(invalid_spec_retry_)});
+  }
+
+  const kube::Clock& clock_;
+  const PlanWriter writer_;
+  const int workers_count_;
+  const std::chrono::seconds invalid_spec_retry_;
+  kube::Informer& rollout_informer_;
+  kube::Informer& rs_informer_;
+  kube::Informer& service_informer_;
+  kube::WorkQueue queue_;
+  std::vector<std::thread> workers_;
+  std::atomic<uint64_t> syncs_{0};
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;  // guarded by mu_
+  Status last_error_;      // guarded by mu_
+};
+
+std::unique_ptr<RolloutController> RolloutController::Start(kube::ApiClient& client,
+                                                            kube::InformerFactory& informers,
+                                                            RolloutControllerOptions options) {
+  auto impl = std::make_shared<Impl>(client, informers, std::move(options));
+  impl->Start(impl);
+  return std::unique_ptr<RolloutController>(new RolloutController(impl));
+}
+
+RolloutController::RolloutController(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+RolloutController::~RolloutController() { Stop(); }
+void RolloutController::Stop() { impl_->Stop(); }
+Status RolloutController::LastError() const { return impl_->LastError(); }
+uint64_t RolloutController::Syncs() const { return impl_->Syncs(); }
+
+}  // namespace devflow::controller

@@ -1,0 +1,380 @@
+// RolloutController against the embedded API server over real HTTP, with no pods: the test plays
+// the ReplicaSet controller and the kubelet by writing each ReplicaSet's status (all its replicas
+// available), and the user by patching the Rollout as `devflow set image` and `promote` do. It
+// checks what the controller writes: ReplicaSets, Service selectors, the Rollout's status and
+// events. The release's rules themselves are tested in core/blue_green_plan_test.cc.
+#include "controller/rollout_controller.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "apiserver/api_server.h"
+#include "apiserver/api_server_testing.h"
+#include "apiserver/sqlite_store_testing.h"
+#include "common/eventually_testing.h"
+#include "common/json_reader.h"
+#include "http/http_testing.h"
+#include "kube/api_client.h"
+#include "kube/event_recorder.h"
+#include "kube/informer.h"
+
+namespace devflow::controller {
+namespace {
+
+using devflow::testing::Eventually;
+using std::chrono::seconds;
+
+constexpr char kNs[] = "default";
+const kube::ResourceRef kRollouts{"argoproj.io", "v1alpha1", "rollouts", "Rollout", true};
+const kube::ResourceRef kReplicaSets{"apps", "v1", "replicasets", "ReplicaSet", true};
+const kube::ResourceRef kServices{"", "v1", "services", "Service", true};
+const kube::ResourceRef kEvents{"", "v1", "events", "Event", true};
+
+json::Value Json(std::string_view text) {
+  auto value = json::Parse(text);
+  if (!value.ok()) http::testing::DieInSetup(value.error());
+  return std::move(value).value();
+}
+
+class RolloutControllerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    apiserver::ApiServerOptions options;
+    options.data_dir = dir_.File("data");
+    options.listen = "127.0.0.1:0";
+    auto server = apiserver::ApiServer::Start(options);
+    ASSERT_TRUE(server.ok()) << server.error();
+    server_ = std::move(server).value();
+    auto client = apiserver::api_server_testing::ConnectClient(*server_, kNs);
+    ASSERT_TRUE(client.ok()) << client.error();
+    client_ = std::move(client).value();
+    sink_ = kube::NewEventSink(*client_);
+    recorder_ = std::make_unique<kube::EventRecorder>(
+        *sink_, kube::EventRecorderOptions{.component = "rollouts-controller"});
+    informers_ = std::make_unique<kube::InformerFactory>(*client_);
+    controller_ = RolloutController::Start(
+        *client_, *informers_, RolloutControllerOptions{.workers = 2, .recorder = recorder_.get()});
+    informers_->Start();
+  }
+
+  void TearDown() override {
+    controller_.reset();
+    informers_.reset();
+    if (recorder_) recorder_->Shutdown();
+  }
+
+  void Create(const kube::ResourceRef& resource, const std::string& text) {
+    auto created = client_->Create(resource, kNs, Json(text));
+    ASSERT_TRUE(created.ok()) << created.error();
+  }
+  json::Value Get(const kube::ResourceRef& resource, const std::string& name) {
+    auto got = client_->Get(resource, kNs, name);
+    return got.ok() ? *got : json::Value();
+  }
+  std::string RolloutAt(std::initializer_list<std::string_view> path) {
+    return json::StringAt(Get(kRollouts, "web"), path);
+  }
+  std::string Selects(const std::string& service) {
+    return json::StringAt(Get(kServices, service),
+                          {"spec", "selector", "rollouts-pod-template-hash"});
+  }
+  std::vector<json::Value> ReplicaSets() {
+    auto list = client_->List(kReplicaSets, kNs);
+    return list.ok() ? list->items : std::vector<json::Value>{};
+  }
+  // Plays the ReplicaSet controller and kubelet: every ReplicaSet's replicas are all available.
+  void MakeAvailable() {
+    for (const json::Value& rs : ReplicaSets()) {
+      const json::Value* replicas = rs.Find("spec")->Find("replicas");
+      const int64_t want = replicas != nullptr ? replicas->as_int() : 1;
+      const json::Value* status = rs.Find("status");
+      const json::Value* available = status ? status->Find("availableReplicas") : nullptr;
+      if ((available ? available->as_int() : 0) == want && status && status->Find("replicas") &&
+          status->Find("replicas")->as_int() == want) {
+        continue;
+      }
+      json::Value updated = rs;
+      updated["status"] =
+          json::Object{{"replicas", want},
+                       {"readyReplicas", want},
+                       {"availableReplicas", want},
+                       {"observedGeneration", *rs.Find("metadata")->Find("generation")}};
+      (void)client_->UpdateStatus(kReplicaSets, kNs, updated);
+    }
+  }
+  // Polls `ready`, playing the ReplicaSet controller meanwhile.
+  template <class F>
+  bool Until(F ready) {
+    return Eventually(
+        [&] {
+          MakeAvailable();
+          return ready();
+        },
+        seconds(30));
+  }
+  bool HasEvent(const std::string& reason) {
+    auto list = client_->List(kEvents, kNs);
+    if (!list.ok()) return false;
+    for (const json::Value& event : list->items) {
+      if (json::StringAt(event, {"reason"}) == reason) return true;
+    }
+    return false;
+  }
+
+  apiserver::TempDir dir_;
+  std::unique_ptr<apiserver::ApiServer> server_;
+  std::unique_ptr<kube::ApiClient> client_;
+  std::unique_ptr<kube::EventSink> sink_;
+  std::unique_ptr<kube::EventRecorder> recorder_;
+  std::unique_ptr<kube::InformerFactory> informers_;
+  std::unique_ptr<RolloutController> controller_;
+};
+
+constexpr char kBlueGreen[] = R"({
+  "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout",
+  "metadata": {"name": "web"},
+  "spec": {
+    "replicas": 2,
+    "selector": {"matchLabels": {"app": "web"}},
+    "template": {"metadata": {"labels": {"app": "web"}},
+                 "spec": {"containers": [{"name": "app", "image": "demo:blue"}]}},
+    "strategy": {"blueGreen": {"activeService": "active", "previewService": "preview",
+                               "autoPromotionEnabled": false}}
+  }})";
+
+std::string Service(const std::string& name) {
+  return R"({"apiVersion": "v1", "kind": "Service", "metadata": {"name": ")" + name +
+         R"("}, "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}})";
+}
+
+TEST_F(RolloutControllerTest, GivenABlueGreenRolloutThenItsReleaseRunsThroughTheApi) {
+  Create(kServices, Service("active"));
+  Create(kServices, Service("preview"));
+  Create(kRollouts, kBlueGreen);
+
+  ASSERT_TRUE(Until([&] {
+    return RolloutAt({"status", "phase"}) == "Healthy";
+  })) << json::WritePretty(Get(kRollouts, "web"))
+      << controller_->LastError();
+  ASSERT_EQ(ReplicaSets().size(), 1u);
+  const json::Value blue_rs = ReplicaSets()[0];
+  const std::string blue =
+      json::StringAt(blue_rs, {"metadata", "labels", "rollouts-pod-template-hash"});
+  EXPECT_EQ(json::StringAt(blue_rs, {"metadata", "name"}), "web-" + blue);
+  const json::Value& owner = blue_rs.Find("metadata")->Find("ownerReferences")->as_array()[0];
+  EXPECT_EQ(json::StringAt(owner, {"kind"}), "Rollout");
+  EXPECT_EQ(json::StringAt(owner, {"name"}), "web");
+  EXPECT_EQ(json::StringAt(blue_rs, {"metadata", "annotations", "rollout.argoproj.io/revision"}),
+            "1");
+  EXPECT_EQ(Selects("active"), blue);
+  EXPECT_EQ(Selects("preview"), blue);
+  EXPECT_EQ(
+      json::StringAt(Get(kServices, "active"),
+                     {"metadata", "annotations", "argo-rollouts.argoproj.io/managed-by-rollouts"}),
+      "web");
+  EXPECT_EQ(RolloutAt({"status", "stableRS"}), blue);
+  EXPECT_EQ(RolloutAt({"status", "observedGeneration"}), "1");
+  EXPECT_EQ(RolloutAt({"metadata", "annotations", "rollout.argoproj.io/revision"}), "1");
+
+  // `devflow set image`: a new ReplicaSet, the preview follows it, the rollout pauses.
+  auto patched =
+      client_->Patch(kRollouts, kNs, "web", kube::PatchType::kJson,
+                     Json(R"([{"op": "replace", "path": "/spec/template/spec/containers/0/image",
+                "value": "demo:green"}])"));
+  ASSERT_TRUE(patched.ok()) << patched.error();
+  ASSERT_TRUE(Until([&] {
+    return RolloutAt({"status", "phase"}) == "Paused";
+  })) << json::WritePretty(Get(kRollouts, "web"))
+      << controller_->LastError();
+  const std::string green = RolloutAt({"status", "currentPodHash"});
+  EXPECT_NE(green, blue);
+  EXPECT_EQ(Selects("preview"), green);
+  EXPECT_EQ(Selects("active"), blue);
+  EXPECT_EQ(RolloutAt({"status", "message"}), "BlueGreenPause");
+
+  // `devflow promote`: pauseConditions cleared through the status subresource.
+  json::Value rollout = Get(kRollouts, "web");
+  rollout["status"].as_object().Erase("pauseConditions");
+  ASSERT_TRUE(client_->UpdateStatus(kRollouts, kNs, rollout).ok());
+  ASSERT_TRUE(Until([&] {
+    return Selects("active") == green && RolloutAt({"status", "phase"}) == "Healthy";
+  })) << json::WritePretty(Get(kRollouts, "web"));
+  EXPECT_EQ(RolloutAt({"status", "stableRS"}), green);
+  EXPECT_TRUE(Eventually([&] { return HasEvent("SwitchService"); }, seconds(10)));
+  EXPECT_TRUE(HasEvent("RolloutCompleted"));
+  EXPECT_TRUE(controller_->LastError().ok()) << controller_->LastError();
+}
+
+// ---- Canary through the traffic routers (no pods: the test plays the ReplicaSet controller) ----
+
+const kube::ResourceRef kHttpRoutes{"gateway.networking.k8s.io", "v1", "httproutes", "HTTPRoute",
+                                    true};
+const kube::ResourceRef kVirtualServices{"networking.istio.io", "v1beta1", "virtualservices",
+                                         "VirtualService", true};
+const kube::ResourceRef kDestinationRules{"networking.istio.io", "v1beta1", "destinationrules",
+                                          "DestinationRule", true};
+const kube::ResourceRef kIngresses{"networking.k8s.io", "v1", "ingresses", "Ingress", true};
+
+std::string CanaryRollout(const std::string& traffic_routing) {
+  return R"({
+    "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "metadata": {"name": "web"},
+    "spec": {
+      "replicas": 4,
+      "selector": {"matchLabels": {"app": "web"}},
+      "template": {"metadata": {"labels": {"app": "web"}},
+                   "spec": {"containers": [{"name": "app", "image": "demo:blue"}]}},
+      "strategy": {"canary": {
+        "canaryService": "web-canary", "stableService": "web-stable",
+        "trafficRouting": )" +
+         traffic_routing + R"(,
+        "steps": [{"setWeight": 25}, {"pause": {}}, {"setWeight": 75}, {"pause": {}}]}}
+    }})";
+}
+
+class CanaryRoutingTest : public RolloutControllerTest {
+ protected:
+  // Creates the Services and the Rollout, waits for Healthy, then sets the image and waits for
+  // the pause after setWeight 25. Returns the canary (green) hash.
+  std::string ReleaseToFirstPause(const std::string& traffic_routing) {
+    Create(kServices, Service("web-stable"));
+    Create(kServices, Service("web-canary"));
+    Create(kRollouts, CanaryRollout(traffic_routing));
+    EXPECT_TRUE(Until([&] {
+      return RolloutAt({"status", "phase"}) == "Healthy";
+    })) << json::WritePretty(Get(kRollouts, "web"))
+        << controller_->LastError();
+    stable_ = RolloutAt({"status", "stableRS"});
+    auto patched =
+        client_->Patch(kRollouts, kNs, "web", kube::PatchType::kJson,
+                       Json(R"([{"op": "replace", "path": "/spec/template/spec/containers/0/image",
+                  "value": "demo:green"}])"));
+    EXPECT_TRUE(patched.ok()) << patched.error();
+    EXPECT_TRUE(Until([&] {
+      return RolloutAt({"status", "phase"}) == "Paused" &&
+             RolloutAt({"status", "message"}) == "CanaryPauseStep";
+    })) << json::WritePretty(Get(kRollouts, "web"))
+        << controller_->LastError();
+    return RolloutAt({"status", "currentPodHash"});
+  }
+  int64_t CanaryWeightInStatus() {
+    const json::Value rollout = Get(kRollouts, "web");
+    const json::Value* status = rollout.Find("status");
+    const json::Value* canary = status ? status->Find("canary") : nullptr;
+    const json::Value* weights = canary ? canary->Find("weights") : nullptr;
+    const json::Value* c = weights ? weights->Find("canary") : nullptr;
+    const json::Value* weight = c ? c->Find("weight") : nullptr;
+    return weight && weight->is_int() ? weight->as_int() : -1;
+  }
+  std::string stable_;
+};
+
+TEST_F(CanaryRoutingTest, GivenTheGatewayApiPluginThenTheHttpRouteCarriesTheStepWeights) {
+  Create(kHttpRoutes, R"({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+      "metadata": {"name": "web"},
+      "spec": {"parentRefs": [{"name": "gateway"}],
+               "rules": [{"backendRefs": [{"name": "web-stable", "port": 80, "weight": 100},
+                                          {"name": "web-canary", "port": 80, "weight": 0}]}]}})");
+  const std::string green = ReleaseToFirstPause(
+      R"({"plugins": {"argoproj-labs/gatewayAPI": {"httpRoute": "web", "namespace": "default"}}})");
+  const json::Value route = Get(kHttpRoutes, "web");
+  const json::Value& refs = *route.Find("spec")->Find("rules")->as_array()[0].Find("backendRefs");
+  ASSERT_EQ(refs.as_array().size(), 2u) << json::WritePretty(route);
+  EXPECT_EQ(json::StringAt(refs.as_array()[0], {"name"}), "web-stable");
+  EXPECT_EQ(refs.as_array()[0].Find("weight")->as_int(), 75);
+  EXPECT_EQ(json::StringAt(refs.as_array()[1], {"name"}), "web-canary");
+  EXPECT_EQ(refs.as_array()[1].Find("weight")->as_int(), 25);
+  EXPECT_EQ(Selects("web-canary"), green);
+  EXPECT_EQ(Selects("web-stable"), stable_);
+  EXPECT_EQ(CanaryWeightInStatus(), 25);
+
+  // Promote: 75, then (promote --full style) all the way; the route ends at 100/0 on the new
+  // stable.
+  json::Value rollout = Get(kRollouts, "web");
+  rollout["status"].as_object().Erase("pauseConditions");
+  ASSERT_TRUE(client_->UpdateStatus(kRollouts, kNs, rollout).ok());
+  ASSERT_TRUE(Until([&] { return CanaryWeightInStatus() == 75; }))
+      << json::WritePretty(Get(kRollouts, "web"));
+  rollout = Get(kRollouts, "web");
+  rollout["status"].as_object().Set("promoteFull", true);
+  ASSERT_TRUE(client_->UpdateStatus(kRollouts, kNs, rollout).ok());
+  ASSERT_TRUE(Until([&] {
+    return RolloutAt({"status", "stableRS"}) == green &&
+           RolloutAt({"status", "phase"}) == "Healthy";
+  })) << json::WritePretty(Get(kRollouts, "web"));
+  // The weight follows one reconcile after the promotion (as in Argo: traffic is reconciled
+  // before the status), with both Services on green meanwhile.
+  EXPECT_EQ(Selects("web-stable"), green);
+  const auto stable_weight = [&] {
+    const json::Value route = Get(kHttpRoutes, "web");
+    const json::Value* weight = route.Find("spec")
+                                    ->Find("rules")
+                                    ->as_array()[0]
+                                    .Find("backendRefs")
+                                    ->as_array()[0]
+                                    .Find("weight");
+    return weight != nullptr ? weight->as_int() : -1;
+  };
+  EXPECT_TRUE(Until([&] { return stable_weight() == 100; }))
+      << json::WritePretty(Get(kHttpRoutes, "web"));
+}
+
+TEST_F(CanaryRoutingTest, GivenIstioSubsetsThenTheVirtualServiceAndDestinationRuleAreWritten) {
+  Create(kVirtualServices, R"({"apiVersion": "networking.istio.io/v1beta1",
+      "kind": "VirtualService", "metadata": {"name": "web-vs"},
+      "spec": {"hosts": ["web"], "http": [{"name": "primary", "route": [
+        {"destination": {"host": "web", "subset": "stable"}, "weight": 100},
+        {"destination": {"host": "web", "subset": "canary"}, "weight": 0}]}]}})");
+  Create(kDestinationRules, R"({"apiVersion": "networking.istio.io/v1beta1",
+      "kind": "DestinationRule", "metadata": {"name": "web-dr"},
+      "spec": {"host": "web", "subsets": [{"name": "stable", "labels": {"app": "web"}},
+                                          {"name": "canary", "labels": {"app": "web"}}]}})");
+  const std::string green = ReleaseToFirstPause(R"({"istio": {
+      "virtualService": {"name": "web-vs", "routes": ["primary"]},
+      "destinationRule": {"name": "web-dr", "canarySubsetName": "canary",
+                          "stableSubsetName": "stable"}}})");
+  const json::Value vs = Get(kVirtualServices, "web-vs");
+  const json::Array& route = vs.Find("spec")->Find("http")->as_array()[0].Find("route")->as_array();
+  ASSERT_EQ(route.size(), 2u) << json::WritePretty(vs);
+  EXPECT_EQ(json::StringAt(route[0], {"destination", "subset"}), "stable");
+  EXPECT_EQ(route[0].Find("weight")->as_int(), 75);
+  EXPECT_EQ(json::StringAt(route[1], {"destination", "subset"}), "canary");
+  EXPECT_EQ(route[1].Find("weight")->as_int(), 25);
+  const json::Value dr = Get(kDestinationRules, "web-dr");
+  const json::Array& subsets = dr.Find("spec")->Find("subsets")->as_array();
+  EXPECT_EQ(json::StringAt(subsets[0], {"labels", "rollouts-pod-template-hash"}), stable_)
+      << json::WritePretty(dr);
+  EXPECT_EQ(json::StringAt(subsets[1], {"labels", "rollouts-pod-template-hash"}), green);
+  EXPECT_EQ(json::StringAt(subsets[1], {"labels", "app"}), "web") << "other labels kept";
+  EXPECT_EQ(json::StringAt(
+                dr, {"metadata", "annotations", "argo-rollouts.argoproj.io/managed-by-rollouts"}),
+            "web");
+}
+
+TEST_F(CanaryRoutingTest, GivenNginxThenACanaryIngressIsDerivedFromTheStableOne) {
+  Create(kIngresses, R"({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+      "metadata": {"name": "web", "annotations": {"kubernetes.io/ingress.class": "nginx"}},
+      "spec": {"rules": [{"host": "web.example.com", "http": {"paths": [
+        {"path": "/", "pathType": "Prefix",
+         "backend": {"service": {"name": "web-stable", "port": {"number": 80}}}}]}}]}})");
+  ReleaseToFirstPause(R"({"nginx": {"stableIngress": "web"}})");
+  const json::Value ingress = Get(kIngresses, "web-web-canary");
+  ASSERT_TRUE(ingress.is_object()) << "the canary Ingress was not created";
+  const auto annotation = [&](const std::string& key) {
+    return json::StringAt(ingress, {"metadata", "annotations", key});
+  };
+  EXPECT_EQ(annotation("nginx.ingress.kubernetes.io/canary"), "true");
+  EXPECT_EQ(annotation("nginx.ingress.kubernetes.io/canary-weight"), "25");
+  EXPECT_EQ(annotation("kubernetes.io/ingress.class"), "nginx");
+  const json::Value& path =
+      ingress.Find("spec")->Find("rules")->as_array()[0].Find("http")->Find("paths")->as_array()[0];
+  EXPECT_EQ(json::StringAt(path, {"backend", "service", "name"}), "web-canary");
+  EXPECT_EQ(
+      json::StringAt(ingress.Find("metadata")->Find("ownerReferences")->as_array()[0], {"kind"}),
+      "Rollout");
+}
+
+}  // namespace
+}  // namespace devflow::controller
