@@ -64,9 +64,14 @@ int main(int argc, char** argv) {
     serve->add_flag("--runtime,!--no-runtime", serve_flags.runtime,
                     "Run pods as processes behind HAProxy (the default). --no-runtime runs "
                     "the API server and the controllers only, as a cluster's control plane");
-    serve->add_flag("--controllers,!--no-controllers", serve_flags.controllers,
-                    "Run the rollout and ReplicaSet controllers (the default). --no-controllers "
-                    "serves the API (and runs pods) only: run `devflow controller` against it");
+    serve
+        ->add_option("--controllers", serve_flags.controllers,
+                     "The controllers to run, comma-separated: replicaset, rollout (the default: "
+                     "both), or none (then run `devflow controller` against this server)")
+        ->delimiter(',');
+    serve->add_flag_callback(
+        "--no-controllers", [&serve_flags] { serve_flags.controllers = {"none"}; },
+        "The API server (and pods) only: --controllers=none");
     serve->add_option("--bind-address", serve_flags.bind_address,
                       "Where LoadBalancer Service ports and Gateway listeners listen (default: "
                       "127.0.0.1; Services also listen at their own clusterIP)");

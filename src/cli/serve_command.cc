@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 
@@ -80,14 +81,25 @@ Status Start(const ServeFlags& flags, const std::string& data_dir, Serving& serv
   DEVFLOW_ASSIGN_OR_RETURN(serving.client, ConnectToSelf(*serving.server));
   serving.informers = std::make_unique<kube::InformerFactory>(*serving.client);
   serving.event_sink = kube::NewEventSink(*serving.client);
-  if (flags.controllers) {
+  const auto runs = [&](const std::string& name) {
+    return std::find(flags.controllers.begin(), flags.controllers.end(), name) !=
+           flags.controllers.end();
+  };
+  for (const std::string& name : flags.controllers) {
+    if (name != "replicaset" && name != "rollout" && name != "none") {
+      return InvalidArgumentError("--controllers: unknown controller \"" + name +
+                                  "\" (known: replicaset, rollout, none)");
+    }
+  }
+  if (runs("replicaset")) {
     serving.controller_events = std::make_unique<kube::EventRecorder>(
         *serving.event_sink, kube::EventRecorderOptions{.component = "replicaset-controller"});
     serving.replica_sets = node::ReplicaSetController::Start(
         *serving.client, *serving.informers,
         node::ReplicaSetControllerOptions{.recorder = serving.controller_events.get()});
-    // The rollout controller: this process owns the data directory alone, so no leader
-    // election.
+  }
+  if (runs("rollout")) {
+    // This process owns the data directory alone, so no leader election.
     serving.rollout_events = std::make_unique<kube::EventRecorder>(
         *serving.event_sink, kube::EventRecorderOptions{.component = "rollouts-controller"});
     serving.rollouts = controller::RolloutController::Start(
