@@ -42,7 +42,10 @@ class Reconciling {
     informers_->Start();
   }
   void Stop() {
-    if (controller_) controller_->Stop();
+    if (controller_) {
+      controller_->Stop();
+      syncs_ += controller_->Syncs();
+    }
     if (informers_) informers_->Stop();
     if (recorder_) recorder_->Shutdown();
     controller_.reset();
@@ -50,6 +53,8 @@ class Reconciling {
     sink_.reset();
     informers_.reset();
   }
+  // Reconciles done so far (for the stop message and the benchmark).
+  uint64_t Syncs() const { return syncs_ + (controller_ ? controller_->Syncs() : 0); }
 
  private:
   kube::ApiClient& client_;
@@ -58,6 +63,7 @@ class Reconciling {
   std::unique_ptr<kube::EventSink> sink_;
   std::unique_ptr<kube::EventRecorder> recorder_;
   std::unique_ptr<controller::RolloutController> controller_;
+  uint64_t syncs_ = 0;
 };
 
 }  // namespace
@@ -93,7 +99,9 @@ int RunController(const KubeFlags& kube_flags, const ControllerFlags& flags, std
         << std::flush;
     int received = 0;
     sigwait(&stop_signals, &received);
-    out << "devflow controller: stopping\n" << std::flush;
+    reconciling.Stop();
+    out << "devflow controller: stopping after " << reconciling.Syncs() << " reconciles\n"
+        << std::flush;
     return 0;
   }
 
@@ -136,7 +144,8 @@ int RunController(const KubeFlags& kube_flags, const ControllerFlags& flags, std
     err << "devflow controller: lost the lease; exiting so that a restart contends again\n";
     return 1;
   }
-  out << "devflow controller: stopping\n" << std::flush;
+  out << "devflow controller: stopping after " << reconciling.Syncs() << " reconciles\n"
+      << std::flush;
   return 0;
 }
 
