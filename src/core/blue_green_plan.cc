@@ -338,38 +338,20 @@ RolloutPlan PlanBlueGreen(const RolloutSnapshot& snapshot) {
                        status.stable_rs == new_hash;
   SetAvailableCondition(status, counted_active != nullptr && IsSaturated(*counted_active, replicas),
                         now);
-  if (status.abort) {
-    if (!status.aborted_at) {
-      status.aborted_at = now;
-      plan.events.push_back({"Warning", "RolloutAborted",
-                             "Rollout aborted update to revision " + std::to_string(new_revision)});
-    }
-    SetAbortedCondition(status, new_revision, "", now);
-  } else if (!paused) {
-    const bool progressed = MadeProgress(
-        rollout.status, status,
-        status.blue_green.active_selector != rollout.status.blue_green.active_selector ||
-            status.blue_green.preview_selector != rollout.status.blue_green.preview_selector);
-    const bool waiting_on_old = std::any_of(others.begin(), others.end(), [](const auto& rs) {
-      return ScaleDownDeadlineOf(rs).has_value();
-    });
-    const std::string exceeded = SetProgressingCondition(rollout, status, new_rs.metadata.name,
-                                                         healthy, progressed, waiting_on_old, now);
-    if (!exceeded.empty()) plan.events.push_back({"Warning", "ProgressDeadlineExceeded", exceeded});
-    if (!healthy) {
-      api::Rollout with_status = rollout;
-      with_status.status = status;
-      if (std::optional<api::Time> check = ProgressDeadlineCheckAt(with_status)) {
-        RequeueNoLaterThan(plan, *check);
-      }
-    }
-  }
-  SetCompletedCondition(status, now);
-  SetHealthyCondition(rollout, status, healthy, now);
-  const RolloutPhase phase = CalculateRolloutPhase(rollout.spec, status);
-  status.phase = phase.phase;
-  status.message = phase.message;
-  if (status != rollout.status) plan.status = status;
+  const bool progressed = MadeProgress(
+      rollout.status, status,
+      status.blue_green.active_selector != rollout.status.blue_green.active_selector ||
+          status.blue_green.preview_selector != rollout.status.blue_green.preview_selector);
+  const bool waiting_on_old = std::any_of(others.begin(), others.end(), [](const auto& rs) {
+    return ScaleDownDeadlineOf(rs).has_value();
+  });
+  FinishStatus(rollout, std::move(status),
+               {.new_rs_name = new_rs.metadata.name,
+                .revision = new_revision,
+                .healthy = healthy,
+                .progressed = progressed,
+                .indefinite = waiting_on_old},
+               now, plan);
   return plan;
 }
 

@@ -48,6 +48,7 @@ struct World {
   api::Time now{api::TimePoint{std::chrono::seconds(1'800'000'000)}};
   std::vector<PlannedEvent> events;
   int created = 0;
+  std::string broken_image;  // pods of this image never become available
 
   explicit World(api::Rollout initial) : rollout(std::move(initial)) {
     services["web-active"] = ServiceNamed("web-active");
@@ -107,7 +108,9 @@ struct World {
     if (plan.status) rollout.status = *plan.status;
     for (api::ReplicaSet& rs : replica_sets) {  // pods start and become available at once
       const int32_t want = rs.spec.replicas.value_or(1);
-      rs.status.replicas = rs.status.ready_replicas = rs.status.available_replicas = want;
+      const bool broken = rs.spec.template_.spec.containers[0].image == broken_image;
+      rs.status.replicas = want;
+      rs.status.ready_replicas = rs.status.available_replicas = broken ? 0 : want;
       rs.status.observed_generation = rs.metadata.generation;
     }
   }
@@ -348,6 +351,31 @@ TEST(BlueGreenPlanTest, GivenAReconcileThatChangesNothingThenThePlanIsEmpty) {
   world.Settle();
   RolloutPlan plan = PlanBlueGreen({world.rollout, world.replica_sets, world.services, world.now});
   EXPECT_EQ(plan, RolloutPlan{});
+}
+
+TEST(BlueGreenPlanTest, GivenPodsThatNeverBecomeAvailableThenTheProgressDeadlineDegrades) {
+  World world(BlueGreenRollout(""));
+  world.rollout.spec.progress_deadline_seconds = 30;
+  world.Settle();
+  const std::string blue = world.HashOf("demo:blue");
+  world.broken_image = "demo:broken";
+  world.SetImage("demo:broken");
+  world.Settle();
+  EXPECT_EQ(world.rollout.status.phase, "Progressing");
+  RolloutPlan waiting = world.Reconcile();
+  ASSERT_TRUE(waiting.requeue_at) << "the deadline is a requeue time";
+
+  world.now = *waiting.requeue_at;
+  world.Settle();
+  EXPECT_EQ(world.rollout.status.phase, "Degraded")
+      << world.rollout.status.message << " " << world.Condition("Progressing") << " "
+      << api::FormatRfc3339(
+             FindCondition(world.rollout.status.conditions, "Progressing")->last_update_time.value)
+      << " now " << api::FormatRfc3339(world.now.value);
+  EXPECT_EQ(world.rollout.status.message.rfind("ProgressDeadlineExceeded: ReplicaSet", 0), 0u)
+      << world.rollout.status.message;
+  EXPECT_TRUE(world.HasEvent("ProgressDeadlineExceeded"));
+  EXPECT_EQ(world.Selects("web-active"), blue) << "the active never moved to pods not ready";
 }
 
 }  // namespace

@@ -405,38 +405,27 @@ RolloutPlan PlanCanary(const RolloutSnapshot& snapshot) {
                        status.available_replicas == replicas && status.replicas == replicas &&
                        status.stable_rs == new_hash && status.current_step_index == steps_end;
   SetAvailableCondition(status, sum_available >= replicas, now);
-  if (status.abort) {
-    if (!status.aborted_at) {
-      status.aborted_at = now;
-      plan.events.push_back({"Warning", "RolloutAborted",
-                             "Rollout aborted update to revision " + std::to_string(new_revision)});
-    }
-    SetAbortedCondition(status, new_revision, "", now);
-  } else if (!paused) {
-    const bool progressed =
-        MadeProgress(rollout.status, status,
-                     status.stable_rs != rollout.status.stable_rs ||
-                         status.current_step_index != rollout.status.current_step_index);
-    const bool indefinite = std::any_of(others.begin(), others.end(), [](const auto& rs) {
-      return ScaleDownDeadlineOf(rs).has_value();
-    });
-    const std::string exceeded = SetProgressingCondition(rollout, status, new_rs.metadata.name,
-                                                         healthy, progressed, indefinite, now);
-    if (!exceeded.empty()) plan.events.push_back({"Warning", "ProgressDeadlineExceeded", exceeded});
-    if (!healthy) {
-      api::Rollout with_status = rollout;
-      with_status.status = status;
-      if (std::optional<api::Time> check = ProgressDeadlineCheckAt(with_status)) {
-        RequeueNoLaterThan(plan, *check);
-      }
-    }
-  }
-  SetCompletedCondition(status, now);
-  SetHealthyCondition(rollout, status, healthy, now);
-  const RolloutPhase phase = CalculateRolloutPhase(rollout.spec, status);
-  status.phase = phase.phase;
-  status.message = phase.message;
-  if (status != rollout.status) plan.status = status;
+  const bool progressed =
+      MadeProgress(rollout.status, status,
+                   status.stable_rs != rollout.status.stable_rs ||
+                       status.current_step_index != rollout.status.current_step_index);
+  // The deadline does not run at an analysis or experiment step, nor while old ReplicaSets wait
+  // out a scale-down delay (pause steps pause the rollout, which stops it anyway).
+  const int32_t index = status.current_step_index.value_or(0);
+  const bool waiting_step = steps_end && index < *steps_end &&
+                            (canary.steps[static_cast<size_t>(index)].analysis ||
+                             canary.steps[static_cast<size_t>(index)].experiment);
+  const bool indefinite =
+      waiting_step || std::any_of(others.begin(), others.end(), [](const auto& rs) {
+        return ScaleDownDeadlineOf(rs).has_value();
+      });
+  FinishStatus(rollout, std::move(status),
+               {.new_rs_name = new_rs.metadata.name,
+                .revision = new_revision,
+                .healthy = healthy,
+                .progressed = progressed,
+                .indefinite = indefinite},
+               now, plan);
   return plan;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/rollout_conditions.h"
+#include "core/rollout_phase.h"
 
 namespace devflow::core {
 namespace {
@@ -143,6 +144,10 @@ std::string SetProgressingCondition(const api::Rollout& rollout, api::RolloutSta
   }
   api::Rollout judged = rollout;
   judged.status = status;
+  const api::RolloutCondition* before = FindCondition(status.conditions, "Progressing");
+  if (!progressed && before != nullptr && before->reason == "ProgressDeadlineExceeded") {
+    return "";  // timed out, and still no progress: it stays so
+  }
   if (!progressed && ProgressDeadlinePassed(judged, indefinite, healthy, now)) {
     const std::string message = "ReplicaSet \"" + new_rs_name + "\" has timed out progressing.";
     const api::RolloutCondition* current = FindCondition(status.conditions, "Progressing");
@@ -165,6 +170,36 @@ std::string SetProgressingCondition(const api::Rollout& rollout, api::RolloutSta
     }
   }
   return "";
+}
+
+void FinishStatus(const api::Rollout& rollout, api::RolloutStatus status, const ReconcileEnd& end,
+                  api::Time now, RolloutPlan& plan) {
+  const bool paused = rollout.spec.paused || !status.pause_conditions.empty();
+  if (status.abort) {
+    if (!status.aborted_at) {
+      status.aborted_at = now;
+      plan.events.push_back({"Warning", "RolloutAborted",
+                             "Rollout aborted update to revision " + std::to_string(end.revision)});
+    }
+    SetAbortedCondition(status, end.revision, "", now);
+  } else if (!paused) {
+    const std::string exceeded = SetProgressingCondition(
+        rollout, status, end.new_rs_name, end.healthy, end.progressed, end.indefinite, now);
+    if (!exceeded.empty()) plan.events.push_back({"Warning", "ProgressDeadlineExceeded", exceeded});
+    if (!end.healthy) {
+      api::Rollout with_status = rollout;
+      with_status.status = status;
+      if (std::optional<api::Time> check = ProgressDeadlineCheckAt(with_status)) {
+        RequeueNoLaterThan(plan, *check);
+      }
+    }
+  }
+  SetCompletedCondition(status, now);
+  SetHealthyCondition(rollout, status, end.healthy, now);
+  const RolloutPhase phase = CalculateRolloutPhase(rollout.spec, status);
+  status.phase = phase.phase;
+  status.message = phase.message;
+  if (status != rollout.status) plan.status = std::move(status);
 }
 
 }  // namespace devflow::core

@@ -11,6 +11,7 @@
 
 #include "api/rollout.h"
 #include "api/time.h"
+#include "core/rollout_plan.h"
 
 namespace devflow::core {
 
@@ -71,5 +72,20 @@ bool MadeProgress(const api::RolloutStatus& before, const api::RolloutStatus& af
 std::string SetProgressingCondition(const api::Rollout& rollout, api::RolloutStatus& status,
                                     const std::string& new_rs_name, bool healthy, bool progressed,
                                     bool indefinite, api::Time now);
+
+// How a reconcile ends, the same for both strategies: the abort (abortedAt once, with its
+// Warning event, and Progressing=False RolloutAborted) or, unless paused, the Progressing
+// condition with the progress deadline (its event and its requeue time); then Completed,
+// Healthy, the phase and message; and `status` becomes the plan's when it differs from the one
+// read.
+struct ReconcileEnd {
+  std::string new_rs_name;
+  int64_t revision = 0;     // the new ReplicaSet's revision
+  bool healthy = false;     // the strategy's "RolloutHealthy"
+  bool progressed = false;  // MadeProgress
+  bool indefinite = false;  // the deadline does not run (see ProgressDeadlinePassed)
+};
+void FinishStatus(const api::Rollout& rollout, api::RolloutStatus status, const ReconcileEnd& end,
+                  api::Time now, RolloutPlan& plan);
 
 }  // namespace devflow::core
