@@ -151,23 +151,10 @@ RolloutPlan PlanBlueGreen(const RolloutSnapshot& snapshot) {
   }
   int32_t new_replicas = BlueGreenNewReplicas(rollout, new_rs, active_rs);
   if (abort_delay_applies && new_hash != status.stable_rs) {
-    // §3.6: once stable is back at full availability, the preview waits out the abort delay,
-    // then goes to 0.
-    const bool stable_available =
-        stable_rs != nullptr && stable_rs->status.available_replicas >= replicas;
-    new_replicas = new_rs.spec.replicas.value_or(1);
-    if (stable_available) {
-      if (!new_deadline) {
-        const api::Time deadline = After(now, api::AbortScaleDownDelaySecondsOrDefault(rollout));
-        changes.Annotate(new_rs, kDeadlineAnnotation, api::FormatRfc3339(deadline.value));
-        RequeueNoLaterThan(plan, deadline);
-      } else if (now >= *new_deadline) {
-        new_replicas = 0;
-        changes.Annotate(new_rs, kDeadlineAnnotation, std::nullopt);
-      } else {
-        RequeueNoLaterThan(plan, *new_deadline);
-      }
-    }
+    // §3.6: once stable is whole again, the preview waits out the abort delay, then goes to 0.
+    new_replicas = AbortScaleDown(
+        new_rs, stable_rs != nullptr && stable_rs->status.available_replicas >= replicas,
+        api::AbortScaleDownDelaySecondsOrDefault(rollout), now, changes, plan);
   } else {
     changes.Annotate(new_rs, kDeadlineAnnotation, std::nullopt);
   }
@@ -181,35 +168,13 @@ RolloutPlan PlanBlueGreen(const RolloutSnapshot& snapshot) {
   if (!inconclusive && !post_analysis_pending) {
     const std::vector<std::string> referenced = {status.stable_rs, new_hash, active_selector,
                                                  preview_selector};
-    for (const OldReplicaSetAction& action : PlanOldReplicaSets(
-             others, referenced, std::chrono::seconds(api::ScaleDownDelaySecondsOrDefault(rollout)),
-             api::ScaleDownDelayRevisionLimitOrDefault(rollout), now)) {
-      const api::ReplicaSet& rs =
-          *std::find_if(others.begin(), others.end(),
-                        [&](const api::ReplicaSet& r) { return r.metadata.name == action.name; });
-      switch (action.kind) {
-        case OldReplicaSetAction::Kind::kKeep:
-          if (std::optional<api::Time> deadline = ScaleDownDeadlineOf(rs)) {
-            RequeueNoLaterThan(plan, *deadline);
-          }
-          break;
-        case OldReplicaSetAction::Kind::kSetDeadline:
-          changes.Annotate(rs, kDeadlineAnnotation, api::FormatRfc3339(action.deadline.value));
-          RequeueNoLaterThan(plan, action.deadline);
-          break;
-        case OldReplicaSetAction::Kind::kScaleToZero:
-          changes.Annotate(rs, kDeadlineAnnotation, std::nullopt);
-          changes.Scale(rs, 0);
-          break;
-      }
-    }
+    ApplyOldReplicaSetActions(
+        PlanOldReplicaSets(others, referenced,
+                           std::chrono::seconds(api::ScaleDownDelaySecondsOrDefault(rollout)),
+                           api::ScaleDownDelayRevisionLimitOrDefault(rollout), now),
+        others, changes, plan);
   }
-  for (const std::string& name :
-       ReplicaSetsBeyondHistoryLimit(others, api::RevisionHistoryLimitOrDefault(rollout))) {
-    for (const api::ReplicaSet& rs : others) {
-      if (rs.metadata.name == name) plan.replica_set_deletions.emplace_back(name, rs.metadata.uid);
-    }
-  }
+  DeleteBeyondHistoryLimit(rollout, others, plan);
   plan.replica_set_changes = changes.Take();
 
   // The pause before the switch (§3.3).

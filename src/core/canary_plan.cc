@@ -30,10 +30,6 @@ std::string SelectedHash(const api::Service& service) {
   return found == service.spec.selector.end() ? "" : found->second;
 }
 
-api::Time After(api::Time now, int64_t seconds) {
-  return api::Time{now.value + std::chrono::seconds(seconds)};
-}
-
 int32_t SpecOf(const api::ReplicaSet& rs) { return rs.spec.replicas.value_or(1); }
 
 const api::ReplicaSet* WithHash(const std::vector<api::ReplicaSet>& all, const std::string& hash) {
@@ -241,20 +237,9 @@ RolloutPlan PlanCanary(const RolloutSnapshot& snapshot) {
     }
     if (abort_delay) {
       // §4.10: the canary keeps its pods until stable is whole again, then waits out the delay.
-      new_size = SpecOf(new_rs);
-      const std::optional<api::Time> deadline = ScaleDownDeadlineOf(new_rs);
-      if (stable_rs != nullptr && stable_rs->status.available_replicas >= replicas) {
-        if (!deadline) {
-          const api::Time at = After(now, api::AbortScaleDownDelaySecondsOrDefault(rollout));
-          changes.Annotate(new_rs, kDeadlineAnnotation, api::FormatRfc3339(at.value));
-          RequeueNoLaterThan(plan, at);
-        } else if (now >= *deadline) {
-          new_size = 0;
-          changes.Annotate(new_rs, kDeadlineAnnotation, std::nullopt);
-        } else {
-          RequeueNoLaterThan(plan, *deadline);
-        }
-      }
+      new_size = AbortScaleDown(
+          new_rs, stable_rs != nullptr && stable_rs->status.available_replicas >= replicas,
+          api::AbortScaleDownDelaySecondsOrDefault(rollout), now, changes, plan);
     } else {
       changes.Annotate(new_rs, kDeadlineAnnotation, std::nullopt);
     }
@@ -298,35 +283,13 @@ RolloutPlan PlanCanary(const RolloutSnapshot& snapshot) {
       }
       const std::chrono::seconds delay(
           canary.dynamic_stable_scale ? 0 : api::ScaleDownDelaySecondsOrDefault(rollout));
-      for (const OldReplicaSetAction& action :
-           PlanOldReplicaSets(delayed, referenced, delay,
-                              api::ScaleDownDelayRevisionLimitOrDefault(rollout), now)) {
-        const api::ReplicaSet& rs =
-            *std::find_if(delayed.begin(), delayed.end(),
-                          [&](const api::ReplicaSet& r) { return r.metadata.name == action.name; });
-        switch (action.kind) {
-          case OldReplicaSetAction::Kind::kKeep:
-            if (std::optional<api::Time> at = ScaleDownDeadlineOf(rs))
-              RequeueNoLaterThan(plan, *at);
-            break;
-          case OldReplicaSetAction::Kind::kSetDeadline:
-            changes.Annotate(rs, kDeadlineAnnotation, api::FormatRfc3339(action.deadline.value));
-            RequeueNoLaterThan(plan, action.deadline);
-            break;
-          case OldReplicaSetAction::Kind::kScaleToZero:
-            changes.Annotate(rs, kDeadlineAnnotation, std::nullopt);
-            changes.Scale(rs, 0);
-            break;
-        }
-      }
+      ApplyOldReplicaSetActions(
+          PlanOldReplicaSets(delayed, referenced, delay,
+                             api::ScaleDownDelayRevisionLimitOrDefault(rollout), now),
+          delayed, changes, plan);
     }
   }
-  for (const std::string& name :
-       ReplicaSetsBeyondHistoryLimit(others, api::RevisionHistoryLimitOrDefault(rollout))) {
-    for (const api::ReplicaSet& rs : others) {
-      if (rs.metadata.name == name) plan.replica_set_deletions.emplace_back(name, rs.metadata.uid);
-    }
-  }
+  DeleteBeyondHistoryLimit(rollout, others, plan);
   plan.replica_set_changes = changes.Take();
 
   // Pause steps and step progression (§4.4). Decided on the pause state as read (a user's

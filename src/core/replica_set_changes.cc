@@ -1,6 +1,10 @@
 #include "core/replica_set_changes.h"
 
+#include <algorithm>
+#include <chrono>
+
 #include "api/defaults.h"
+#include "api/rollout_defaults.h"
 #include "core/rollout_replica_sets.h"
 
 namespace devflow::core {
@@ -39,6 +43,64 @@ ReplicaSetChange& ReplicaSetChanges::For(const api::ReplicaSet& rs) {
   change.name = rs.metadata.name;
   change.uid = rs.metadata.uid;
   return change;
+}
+
+int32_t AbortScaleDown(const api::ReplicaSet& new_rs, bool stable_whole, int32_t delay_seconds,
+                       api::Time now, ReplicaSetChanges& changes, RolloutPlan& plan) {
+  const std::string key(api::defaults::kScaleDownDeadlineAnnotation);
+  const int32_t size = new_rs.spec.replicas.value_or(1);
+  if (!stable_whole) return size;
+  const std::optional<api::Time> deadline = ScaleDownDeadlineOf(new_rs);
+  if (!deadline) {
+    const api::Time at{now.value + std::chrono::seconds(delay_seconds)};
+    changes.Annotate(new_rs, key, api::FormatRfc3339(at.value));
+    RequeueNoLaterThan(plan, at);
+    return size;
+  }
+  if (now >= *deadline) {
+    changes.Annotate(new_rs, key, std::nullopt);
+    return 0;
+  }
+  RequeueNoLaterThan(plan, *deadline);
+  return size;
+}
+
+void ApplyOldReplicaSetActions(const std::vector<OldReplicaSetAction>& actions,
+                               const std::vector<api::ReplicaSet>& candidates,
+                               ReplicaSetChanges& changes, RolloutPlan& plan) {
+  const std::string key(api::defaults::kScaleDownDeadlineAnnotation);
+  for (const OldReplicaSetAction& action : actions) {
+    auto found = std::find_if(candidates.begin(), candidates.end(), [&](const api::ReplicaSet& rs) {
+      return rs.metadata.name == action.name;
+    });
+    if (found == candidates.end()) continue;
+    const api::ReplicaSet& rs = *found;
+    switch (action.kind) {
+      case OldReplicaSetAction::Kind::kKeep:
+        if (std::optional<api::Time> deadline = ScaleDownDeadlineOf(rs)) {
+          RequeueNoLaterThan(plan, *deadline);
+        }
+        break;
+      case OldReplicaSetAction::Kind::kSetDeadline:
+        changes.Annotate(rs, key, api::FormatRfc3339(action.deadline.value));
+        RequeueNoLaterThan(plan, action.deadline);
+        break;
+      case OldReplicaSetAction::Kind::kScaleToZero:
+        changes.Annotate(rs, key, std::nullopt);
+        changes.Scale(rs, 0);
+        break;
+    }
+  }
+}
+
+void DeleteBeyondHistoryLimit(const api::Rollout& rollout,
+                              const std::vector<api::ReplicaSet>& others, RolloutPlan& plan) {
+  for (const std::string& name :
+       ReplicaSetsBeyondHistoryLimit(others, api::RevisionHistoryLimitOrDefault(rollout))) {
+    for (const api::ReplicaSet& rs : others) {
+      if (rs.metadata.name == name) plan.replica_set_deletions.emplace_back(name, rs.metadata.uid);
+    }
+  }
 }
 
 }  // namespace devflow::core

@@ -10,8 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "api/rollout.h"
 #include "api/time.h"
 #include "api/workloads.h"
+#include "core/blue_green_rules.h"
 #include "core/rollout_plan.h"
 
 namespace devflow::core {
@@ -36,5 +38,23 @@ class ReplicaSetChanges {
   int32_t rollout_replicas_;
   std::map<std::string, ReplicaSetChange> changes_;
 };
+
+// The abort's scale-down delay for the new ReplicaSet (§3.6, §4.10): it keeps its size until
+// the stable is whole again (`stable_whole`), then gets a scale-down-deadline `delay_seconds`
+// away (and the plan a requeue at it), and goes to 0 once that has passed. Returns the size it
+// should have now.
+int32_t AbortScaleDown(const api::ReplicaSet& new_rs, bool stable_whole, int32_t delay_seconds,
+                       api::Time now, ReplicaSetChanges& changes, RolloutPlan& plan);
+
+// Carries out PlanOldReplicaSets' actions (blue_green_rules.h) on `candidates`, the ReplicaSets
+// they name: deadlines set (with a requeue at each), scale-downs to 0, and a requeue at the
+// deadline of each one kept.
+void ApplyOldReplicaSetActions(const std::vector<OldReplicaSetAction>& actions,
+                               const std::vector<api::ReplicaSet>& candidates,
+                               ReplicaSetChanges& changes, RolloutPlan& plan);
+
+// Plans the deletion of the old ReplicaSets beyond revisionHistoryLimit (§3.9).
+void DeleteBeyondHistoryLimit(const api::Rollout& rollout,
+                              const std::vector<api::ReplicaSet>& others, RolloutPlan& plan);
 
 }  // namespace devflow::core

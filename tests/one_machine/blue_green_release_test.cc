@@ -25,20 +25,10 @@ using testing::LoadCounts;
 using testing::LoadGenerator;
 using testing::LoadOptions;
 using testing::NodeUnderTest;
+using testing::Poll;
 
 const kube::ResourceRef kRollouts{"argoproj.io", "v1alpha1", "rollouts", "Rollout", true};
 const std::string kDemoApp = DEVFLOW_DEMO_APP;
-
-template <class F>
-bool Poll(F ready, milliseconds deadline = seconds(90)) {
-  return testing::Eventually(
-      [&] {
-        if (ready()) return true;
-        std::this_thread::sleep_for(milliseconds(100));
-        return false;
-      },
-      deadline);
-}
 
 // The seed's Rollout: the demo app answers its image tag as its colour.
 constexpr char kRollout[] = R"json({
@@ -129,11 +119,7 @@ class BlueGreenReleaseTest : public ::testing::Test {
     return rollout.ok() ? json::StringAt(*rollout, {"status", "phase"}) : "";
   }
 
-  // Runs `devflow ARGS` against this node.
-  testing::CommandOutput Devflow(const std::string& args) {
-    return testing::RunCommand(std::string(DEVFLOW_BINARY) + " --kubeconfig " +
-                               node_.serve().kubeconfig() + " " + args);
-  }
+  testing::CommandOutput Devflow(const std::string& args) { return node_.Devflow(args); }
 
   // The colours `target` answers over its next `requests` requests.
   static LoadCounts Sample(LoadOptions target, int requests) {

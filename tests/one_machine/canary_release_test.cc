@@ -29,32 +29,10 @@ using testing::LoadCounts;
 using testing::LoadGenerator;
 using testing::LoadOptions;
 using testing::NodeUnderTest;
+using testing::Poll;
 
 const kube::ResourceRef kRollouts{"argoproj.io", "v1alpha1", "rollouts", "Rollout", true};
 const std::string kDemoApp = DEVFLOW_DEMO_APP;
-
-template <class F>
-bool Poll(F ready, milliseconds deadline = seconds(90)) {
-  return testing::Eventually(
-      [&] {
-        if (ready()) return true;
-        std::this_thread::sleep_for(milliseconds(100));
-        return false;
-      },
-      deadline);
-}
-
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-  socklen_t size = sizeof(address);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
 
 // Seed 004's steps, traffic through the HTTPRoute "web".
 constexpr char kRollout[] = R"json({
@@ -100,7 +78,7 @@ class CanaryReleaseTest : public ::testing::Test {
     ASSERT_TRUE(node_.Start()) << node_.log();
     ASSERT_TRUE(node_.Create(testing::kServicesResource, ServiceJson("web-stable")).ok());
     ASSERT_TRUE(node_.Create(testing::kServicesResource, ServiceJson("web-canary")).ok());
-    const int port = FreePort();
+    const int port = testing::FreeLoopbackPort();
     ASSERT_TRUE(node_
                     .Create(testing::kGatewaysResource,
                             Fill(R"({"apiVersion": "gateway.networking.k8s.io/v1",
@@ -141,10 +119,7 @@ class CanaryReleaseTest : public ::testing::Test {
     const json::Value* index = status ? status->Find("currentStepIndex") : nullptr;
     return index && index->is_int() ? index->as_int() : -1;
   }
-  testing::CommandOutput Devflow(const std::string& args) {
-    return testing::RunCommand(std::string(DEVFLOW_BINARY) + " --kubeconfig " +
-                               node_.serve().kubeconfig() + " " + args);
-  }
+  testing::CommandOutput Devflow(const std::string& args) { return node_.Devflow(args); }
   // `requests` requests through the gateway, counted by colour.
   LoadCounts Sample(int requests) {
     LoadOptions options = gateway_;

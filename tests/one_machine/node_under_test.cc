@@ -1,5 +1,9 @@
 #include "node_under_test.h"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -23,7 +27,24 @@ std::string Fill(std::string text, const std::map<std::string, std::string>& val
   return text;
 }
 
+int FreeLoopbackPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+  socklen_t size = sizeof(address);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
 NodeUnderTest::NodeUnderTest() : serve_(/*runtime=*/true) {}
+
+CommandOutput NodeUnderTest::Devflow(const std::string& args) const {
+  return RunCommand(std::string(DEVFLOW_BINARY) + " --kubeconfig " + serve_.kubeconfig() + " " +
+                    args);
+}
 
 bool NodeUnderTest::Start() {
   client_.reset();

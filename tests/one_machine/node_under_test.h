@@ -10,13 +10,16 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
+#include "command_runner.h"
 #include "common/json_value.h"
 #include "common/result.h"
 #include "kube/api_client.h"
@@ -40,6 +43,21 @@ struct ProcessId {
   friend auto operator<=>(const ProcessId&, const ProcessId&) = default;
 };
 
+// Polls `ready` every 50 ms until it holds (true) or `deadline` passes (false). Each poll of
+// these tests is an API request or a batch of HTTP requests, hence the pacing.
+template <class F>
+bool Poll(F ready, std::chrono::milliseconds deadline = std::chrono::seconds(60)) {
+  const auto end = std::chrono::steady_clock::now() + deadline;
+  while (!ready()) {
+    if (std::chrono::steady_clock::now() > end) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
+// A loopback port nobody listens on now (for a Gateway listener).
+int FreeLoopbackPort();
+
 // Replaces each "@KEY@" of `text` by its value (JSON text templates; "$(VAR)" stays for the
 // runtime's own expansion).
 std::string Fill(std::string text, const std::map<std::string, std::string>& values);
@@ -57,6 +75,8 @@ class NodeUnderTest {
   ServeProcess& serve() { return serve_; }
   const std::string& data_dir() const { return serve_.data_dir(); }
   std::string log() const { return serve_.log(); }
+  // Runs `devflow ARGS` against this node (its kubeconfig).
+  CommandOutput Devflow(const std::string& args) const;
   // REQUIRES: Start() succeeded.
   kube::ApiClient& client() { return *client_; }
 

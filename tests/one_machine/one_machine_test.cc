@@ -41,21 +41,10 @@ using testing::LoadCounts;
 using testing::LoadGenerator;
 using testing::LoadOptions;
 using testing::NodeUnderTest;
+using testing::Poll;
 using testing::ProcessId;
 
 const std::string kDemoApp = DEVFLOW_DEMO_APP;
-
-// Eventually, pacing its polls: each poll here is an API request or a batch of HTTP requests.
-template <class F>
-bool Poll(F ready, milliseconds deadline = seconds(60)) {
-  return testing::Eventually(
-      [&] {
-        if (ready()) return true;
-        std::this_thread::sleep_for(milliseconds(50));
-        return false;
-      },
-      deadline);
-}
 
 // Pods answer /color with the image tag (rollouts-demo:<color>), or with their own name when
 // the args say `--color $(POD_NAME)`. E2E_DATA_DIR ties the processes to this test's server
@@ -141,19 +130,6 @@ std::string RouteJson(const std::string& rules) {
 }
 
 std::string RulesPatch(const std::string& rules) { return R"({"spec": {"rules": )" + rules + "}}"; }
-
-// A loopback port nobody listens on now (for a Gateway listener).
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-  socklen_t size = sizeof(address);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
 
 LoadOptions Target(const std::string& host, int port) {
   LoadOptions options;
@@ -279,7 +255,7 @@ TEST(OneMachineTest, RouteWeightsAndHeaderMatchesSplitTraffic) {
   ASSERT_NO_FATAL_FAILURE(RunDemoSet(node, {.name = "green", .replicas = 2, .color = "green"}));
   RunService(node, "blue", "blue", "blue");
   RunService(node, "green", "green", "green");
-  const int port = FreePort();
+  const int port = testing::FreeLoopbackPort();
   ASSERT_TRUE(node.Create(kGatewaysResource, GatewayJson(port)).ok());
   ASSERT_TRUE(
       node.Create(kHttpRoutesResource, RouteJson(WeightedRules("blue", 10, "green", 90))).ok());
@@ -345,7 +321,7 @@ TEST(OneMachineTest, NoFailedRequestUnderLoadWhilePodsWeightsAndSelectorsChange)
   ASSERT_NO_FATAL_FAILURE(RunDemoSet(node, {.name = "green", .replicas = 3, .color = "green"}));
   RunService(node, "active", "blue", "blue");
   RunService(node, "canary", "green", "green");
-  const int port = FreePort();
+  const int port = testing::FreeLoopbackPort();
   ASSERT_TRUE(node.Create(kGatewaysResource, GatewayJson(port)).ok());
   ASSERT_TRUE(
       node.Create(kHttpRoutesResource, RouteJson(WeightedRules("active", 100, "canary", 0))).ok());
