@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <iostream>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -46,6 +47,22 @@ std::vector<std::string> ServiceNames(const api::Rollout& rollout) {
   return names;
 }
 
+// The index of the Rollout cache that finds, for a Service "namespace/name", the Rollouts naming
+// it; read from the JSON without decoding, since it runs on every Rollout event.
+constexpr char kServiceIndex[] = "rollout-services";
+std::vector<std::string> NamedServices(const json::Value& rollout) {
+  const std::string ns = json::StringAt(rollout, {"metadata", "namespace"});
+  std::vector<std::string> keys;
+  for (const std::string& name :
+       {json::StringAt(rollout, {"spec", "strategy", "blueGreen", "activeService"}),
+        json::StringAt(rollout, {"spec", "strategy", "blueGreen", "previewService"}),
+        json::StringAt(rollout, {"spec", "strategy", "canary", "canaryService"}),
+        json::StringAt(rollout, {"spec", "strategy", "canary", "stableService"})}) {
+    if (!name.empty()) keys.push_back(ns + "/" + name);
+  }
+  return keys;
+}
+
 // The Rollout that controls `object`: its uid and its name ("" when none does).
 struct ControllingRollout {
   std::string uid;
@@ -77,7 +94,14 @@ class RolloutController::Impl {
         rollout_informer_(informers.For(kube::ResourceOf<api::Rollout>())),
         rs_informer_(informers.For(kube::ResourceOf<api::ReplicaSet>())),
         service_informer_(informers.For(kube::ResourceOf<api::Service>())),
-        queue_(kube::WorkQueueOptions{.rate_limit = options.rate_limit, .clock = &clock_}) {}
+        queue_(kube::WorkQueueOptions{.rate_limit = options.rate_limit, .clock = &clock_}) {
+    // Before the informers start (AlreadyExists: another controller of the factory added it).
+    Status indexed = rollout_informer_.cache().AddIndex(kServiceIndex, NamedServices);
+    if (!indexed.ok() && indexed.code() != StatusCode::kAlreadyExists) {
+      std::cerr << "devflow: rollout controller: " << indexed << " (Service events will be "
+                << "missed until the next resync)\n";
+    }
+  }
 
   void Start(const std::shared_ptr<Impl>& self) {
     std::weak_ptr<Impl> weak = self;
@@ -148,13 +172,12 @@ class RolloutController::Impl {
   }
 
   void OnService(const json::Value& service) {
-    const std::string ns = json::StringAt(service, {"metadata", "namespace"});
-    const std::string name = json::StringAt(service, {"metadata", "name"});
-    for (const json::Value& rollout_json : rollout_informer_.cache().List(ns, {})) {
-      const api::Rollout rollout = api::Decode<api::Rollout>(rollout_json);
-      for (const std::string& named : ServiceNames(rollout)) {
-        if (named == name) Enqueue(rollout_json);
-      }
+    const std::string key = json::StringAt(service, {"metadata", "namespace"}) + "/" +
+                            json::StringAt(service, {"metadata", "name"});
+    if (Result<std::vector<json::Value>> naming =
+            rollout_informer_.cache().ByIndex(kServiceIndex, key);
+        naming.ok()) {
+      for (const json::Value& rollout : *naming) Enqueue(rollout);
     }
   }
   void OnServiceUpdate(const json::Value&, const json::Value& current) { OnService(current); }
