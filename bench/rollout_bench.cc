@@ -239,6 +239,7 @@ struct Figures {
   double controller_cpu = 0;
   size_t controller_peak = 0;
   size_t baseline_peak = 0;
+  std::string cpu_distribution;  // "p50 .. ms, p99 .. ms, max .. ms" of single reconciles
 };
 
 Figures Measure(int n, const std::string& devflow) {
@@ -325,6 +326,10 @@ Figures Measure(int n, const std::string& devflow) {
   const size_t at = log.find("stopping after ");
   if (at == std::string::npos) DieMessage("the controller did not report its reconciles: " + log);
   figures.reconciles = std::stoull(log.substr(at + 15));
+  const size_t cpu = log.find("CPU per reconcile ", at);
+  if (cpu != std::string::npos) {
+    figures.cpu_distribution = log.substr(cpu + 18, log.find(')', cpu) - cpu - 18);
+  }
   informers.Stop();
   return figures;
 }
@@ -359,6 +364,8 @@ int main(int argc, char** argv) {
                 f.update_seconds, static_cast<double>(f.reconciles) / seconds,
                 1000.0 * f.controller_cpu / static_cast<double>(f.reconciles),
                 Mib(f.controller_peak).c_str(), Mib(f.baseline_peak).c_str());
+    std::printf("          single reconciles' CPU on their worker thread: %s\n",
+                f.cpu_distribution.c_str());
     std::fflush(stdout);
     Cleanup::Get().RunAll();
   }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -45,6 +46,11 @@ class Reconciling {
     if (controller_) {
       controller_->Stop();
       syncs_ += controller_->Syncs();
+      const controller::RolloutController::SyncCpu cpu = controller_->SyncCpuTime();
+      char text[160];
+      std::snprintf(text, sizeof(text), "CPU per reconcile p50 %.2f ms, p99 %.2f ms, max %.2f ms",
+                    cpu.p50_ms, cpu.p99_ms, cpu.max_ms);
+      cpu_summary_ = text;
     }
     if (informers_) informers_->Stop();
     if (recorder_) recorder_->Shutdown();
@@ -55,6 +61,8 @@ class Reconciling {
   }
   // Reconciles done so far (for the stop message and the benchmark).
   uint64_t Syncs() const { return syncs_ + (controller_ ? controller_->Syncs() : 0); }
+  // "CPU per reconcile p50 0.12 ms, p99 0.80 ms, max 3.10 ms" of the last leadership term.
+  std::string CpuSummary() const { return cpu_summary_; }
 
  private:
   kube::ApiClient& client_;
@@ -64,6 +72,7 @@ class Reconciling {
   std::unique_ptr<kube::EventRecorder> recorder_;
   std::unique_ptr<controller::RolloutController> controller_;
   uint64_t syncs_ = 0;
+  std::string cpu_summary_;
 };
 
 }  // namespace
@@ -100,7 +109,8 @@ int RunController(const KubeFlags& kube_flags, const ControllerFlags& flags, std
     int received = 0;
     sigwait(&stop_signals, &received);
     reconciling.Stop();
-    out << "devflow controller: stopping after " << reconciling.Syncs() << " reconciles\n"
+    out << "devflow controller: stopping after " << reconciling.Syncs() << " reconciles ("
+        << reconciling.CpuSummary() << ")\n"
         << std::flush;
     return 0;
   }
@@ -144,7 +154,8 @@ int RunController(const KubeFlags& kube_flags, const ControllerFlags& flags, std
     err << "devflow controller: lost the lease; exiting so that a restart contends again\n";
     return 1;
   }
-  out << "devflow controller: stopping after " << reconciling.Syncs() << " reconciles\n"
+  out << "devflow controller: stopping after " << reconciling.Syncs() << " reconciles ("
+      << reconciling.CpuSummary() << ")\n"
       << std::flush;
   return 0;
 }

@@ -1,5 +1,8 @@
 #include "controller/rollout_controller.h"
 
+#include <time.h>
+
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <iostream>
@@ -148,6 +151,26 @@ class RolloutController::Impl {
   }
   uint64_t Syncs() const { return syncs_.load(); }
 
+  RolloutController::SyncCpu SyncCpuTime() const {
+    std::lock_guard<std::mutex> lock(cpu_mu_);
+    RolloutController::SyncCpu stats;
+    for (uint64_t count : cpu_buckets_) stats.syncs += count;
+    stats.max_ms = static_cast<double>(cpu_max_us_) / 1000.0;
+    if (stats.syncs == 0) return stats;
+    const auto percentile = [&](double q) {
+      const uint64_t rank = static_cast<uint64_t>(q * static_cast<double>(stats.syncs - 1));
+      uint64_t seen = 0;
+      for (size_t i = 0; i < cpu_buckets_.size(); ++i) {
+        seen += cpu_buckets_[i];
+        if (seen > rank) return static_cast<double>((i + 1) * kCpuBucketUs) / 1000.0;
+      }
+      return stats.max_ms;
+    };
+    stats.p50_ms = percentile(0.50);
+    stats.p99_ms = percentile(0.99);
+    return stats;
+  }
+
  private:
   bool stopping() const {
     std::lock_guard<std::mutex> lock(mu_);
@@ -187,7 +210,9 @@ class RolloutController::Impl {
   void RunWorker() {
     if (!WaitForInformers()) return;
     while (std::optional<std::string> key = queue_.Get()) {
+      const int64_t cpu_before = ThreadCpuMicros();
       Result<std::optional<api::Time>> result = Sync(*key);
+      RecordCpu(ThreadCpuMicros() - cpu_before);
       ++syncs_;
       if (!result.ok()) {
         SetLastError(result.error().WithContext("syncing rollouts/" + *key));
@@ -214,6 +239,19 @@ class RolloutController::Impl {
       std::unique_lock<std::mutex> lock(mu_);
       if (cv_.wait_for(lock, kSyncPollInterval, [this] { return stopping_; })) return false;
     }
+  }
+
+  static int64_t ThreadCpuMicros() {
+    timespec now{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return static_cast<int64_t>(now.tv_sec) * 1'000'000 + now.tv_nsec / 1000;
+  }
+  void RecordCpu(int64_t micros) {
+    std::lock_guard<std::mutex> lock(cpu_mu_);
+    const size_t bucket = std::min(static_cast<size_t>(std::max<int64_t>(micros, 0)) / kCpuBucketUs,
+                                   cpu_buckets_.size() - 1);
+    ++cpu_buckets_[bucket];
+    cpu_max_us_ = std::max(cpu_max_us_, micros);
   }
 
   void SetLastError(Status status) {
@@ -293,6 +331,10 @@ class RolloutController::Impl {
   kube::WorkQueue queue_;
   std::vector<std::thread> workers_;
   std::atomic<uint64_t> syncs_{0};
+  static constexpr size_t kCpuBucketUs = 10;
+  mutable std::mutex cpu_mu_;
+  std::vector<uint64_t> cpu_buckets_ = std::vector<uint64_t>(1000);  // guarded by cpu_mu_
+  int64_t cpu_max_us_ = 0;                                           // guarded by cpu_mu_
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
@@ -313,5 +355,6 @@ RolloutController::~RolloutController() { Stop(); }
 void RolloutController::Stop() { impl_->Stop(); }
 Status RolloutController::LastError() const { return impl_->LastError(); }
 uint64_t RolloutController::Syncs() const { return impl_->Syncs(); }
+RolloutController::SyncCpu RolloutController::SyncCpuTime() const { return impl_->SyncCpuTime(); }
 
 }  // namespace devflow::controller
