@@ -6,6 +6,7 @@
 #include "api/defaults.h"
 #include "api/rollout_defaults.h"
 #include "core/blue_green_rules.h"
+#include "core/owned_replica_sets.h"
 #include "core/replica_set_changes.h"
 #include "core/replica_set_creation.h"
 #include "core/rollout_conditions.h"
@@ -51,39 +52,14 @@ RolloutPlan PlanBlueGreen(const RolloutSnapshot& snapshot) {
     return PlanReplicaSetCreation(rollout, snapshot.replica_sets, std::move(status), now);
   }
 
-  const api::ReplicaSet& new_rs = snapshot.replica_sets[*groups.new_rs];
-  const std::string new_hash = PodTemplateHashOf(new_rs);
-  const api::ReplicaSet* stable_rs =
-      groups.stable_rs ? &snapshot.replica_sets[*groups.stable_rs] : nullptr;
-  std::vector<api::ReplicaSet> others;
-  int64_t max_other_revision = 0;
-  for (size_t index : groups.others) {
-    others.push_back(snapshot.replica_sets[index]);
-    max_other_revision =
-        std::max(max_other_revision, RevisionOf(others.back().metadata).value_or(0));
-  }
-  if (stable_rs != nullptr && stable_rs != &new_rs) {
-    max_other_revision = std::max(max_other_revision, RevisionOf(stable_rs->metadata).value_or(0));
-  }
-
-  // The new ReplicaSet's annotations and revision (a re-used old one moves to the top).
   ReplicaSetChanges changes(replicas);
-  int64_t new_revision = RevisionOf(new_rs.metadata).value_or(0);
-  if (std::optional<std::map<std::string, std::string>> synced =
-          SyncedAnnotations(rollout, new_rs, max_other_revision)) {
-    for (const auto& [key, value] : *synced) changes.Annotate(new_rs, key, value);
-    if (auto found = synced->find(std::string(api::defaults::kRevisionAnnotation));
-        found != synced->end()) {
-      new_revision = std::stoll(found->second);
-    }
-  }
-  if (RevisionOf(rollout.metadata) != new_revision) plan.rollout_revision = new_revision;
-
-  // A fully promoted rollout drops its abort.
-  if (status.abort && status.stable_rs == new_hash) {
-    status.abort = false;
-    status.aborted_at.reset();
-  }
+  const OwnedReplicaSets sets =
+      ReadOwnedReplicaSets(rollout, snapshot.replica_sets, groups, status, changes, plan);
+  const api::ReplicaSet& new_rs = *sets.new_rs;
+  const std::string& new_hash = sets.new_hash;
+  const api::ReplicaSet* stable_rs = sets.stable_rs;
+  const std::vector<api::ReplicaSet>& others = sets.others;
+  const int64_t new_revision = sets.new_revision;
 
   const api::Service* active_service = nullptr;
   const api::Service* preview_service = nullptr;
@@ -145,7 +121,7 @@ RolloutPlan PlanBlueGreen(const RolloutSnapshot& snapshot) {
   }
   const bool abort_delay_applies =
       status.abort && api::AbortScaleDownDelaySecondsOrDefault(rollout) > 0;
-  if (stable_rs != nullptr && stable_rs != &new_rs) {
+  if (stable_rs != nullptr) {
     changes.Annotate(*stable_rs, kDeadlineAnnotation, std::nullopt);
     changes.Scale(*stable_rs, replicas);
   }

@@ -10,6 +10,7 @@
 #include "core/canary_replicas.h"
 #include "core/canary_steps.h"
 #include "core/canary_traffic.h"
+#include "core/owned_replica_sets.h"
 #include "core/replica_set_changes.h"
 #include "core/replica_set_creation.h"
 #include "core/rollout_conditions.h"
@@ -64,38 +65,14 @@ RolloutPlan PlanCanary(const RolloutSnapshot& snapshot) {
   if (!groups.new_rs) {
     return PlanReplicaSetCreation(rollout, snapshot.replica_sets, std::move(status), now);
   }
-  const api::ReplicaSet& new_rs = snapshot.replica_sets[*groups.new_rs];
-  const std::string new_hash = PodTemplateHashOf(new_rs);
-  const api::ReplicaSet* stable_rs =
-      groups.stable_rs ? &snapshot.replica_sets[*groups.stable_rs] : nullptr;
-  if (stable_rs == &new_rs) stable_rs = nullptr;  // fully promoted: no separate stable
-  std::vector<api::ReplicaSet> others;
-  int64_t max_other_revision = 0;
-  for (size_t index : groups.others) {
-    others.push_back(snapshot.replica_sets[index]);
-    max_other_revision =
-        std::max(max_other_revision, RevisionOf(others.back().metadata).value_or(0));
-  }
-  if (stable_rs != nullptr) {
-    max_other_revision = std::max(max_other_revision, RevisionOf(stable_rs->metadata).value_or(0));
-  }
-
-  // The new ReplicaSet's annotations and revision.
   ReplicaSetChanges changes(replicas);
-  int64_t new_revision = RevisionOf(new_rs.metadata).value_or(0);
-  if (std::optional<std::map<std::string, std::string>> synced =
-          SyncedAnnotations(rollout, new_rs, max_other_revision)) {
-    for (const auto& [key, value] : *synced) changes.Annotate(new_rs, key, value);
-    if (auto found = synced->find(std::string(api::defaults::kRevisionAnnotation));
-        found != synced->end()) {
-      new_revision = std::stoll(found->second);
-    }
-  }
-  if (RevisionOf(rollout.metadata) != new_revision) plan.rollout_revision = new_revision;
-  if (status.abort && status.stable_rs == new_hash) {
-    status.abort = false;
-    status.aborted_at.reset();
-  }
+  const OwnedReplicaSets sets =
+      ReadOwnedReplicaSets(rollout, snapshot.replica_sets, groups, status, changes, plan);
+  const api::ReplicaSet& new_rs = *sets.new_rs;
+  const std::string& new_hash = sets.new_hash;
+  const api::ReplicaSet* stable_rs = sets.stable_rs;
+  const std::vector<api::ReplicaSet>& others = sets.others;
+  const int64_t new_revision = sets.new_revision;
 
   const bool rollback = IsRollback(new_rs, stable_rs, status.stable_rs);
   const bool within_window =
