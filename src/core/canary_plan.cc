@@ -130,6 +130,26 @@ RolloutPlan PlanCanary(const RolloutSnapshot& snapshot) {
     desired.canary = TrafficRoutedCanaryCount(
         replicas, weight, max_weight, CanaryScaleInEffect(judged), canary.min_pods_per_replica_set);
     desired.stable = replicas;
+    if (canary.dynamic_stable_scale && stable_rs != nullptr) {
+      // §4.9: the stable shrinks only once traffic has left it, and grows before it returns;
+      // on abort the canary likewise keeps what its recorded weight still needs.
+      const auto pods_for = [&](int32_t share) {
+        return static_cast<int32_t>((static_cast<int64_t>(share) * replicas + max_weight - 1) /
+                                    max_weight);
+      };
+      const int32_t recorded_stable =
+          status.canary.weights ? status.canary.weights->stable.weight : max_weight;
+      const int32_t recorded_canary =
+          status.canary.weights ? status.canary.weights->canary.weight : 0;
+      const int32_t traffic = status.abort ? AbortWeight(judged, traffic_facts) : weight;
+      desired.stable = std::max(pods_for(max_weight - traffic), pods_for(recorded_stable));
+      if (canary.min_pods_per_replica_set) {
+        desired.stable = std::max(desired.stable, *canary.min_pods_per_replica_set);
+      }
+      if (status.abort) {
+        desired.canary = std::max(pods_for(traffic), pods_for(recorded_canary));
+      }
+    }
   } else if (stable_rs == nullptr) {
     desired = {replicas, 0};
   } else {
@@ -139,9 +159,12 @@ RolloutPlan PlanCanary(const RolloutSnapshot& snapshot) {
   for (const api::ReplicaSet& rs : others) {
     others_available = others_available || rs.status.available_replicas > 0;
   }
+  const bool stable_at_count =
+      !(routed && canary.dynamic_stable_scale && stable_rs != nullptr) ||
+      (SpecOf(*stable_rs) == desired.stable && stable_rs->status.replicas == desired.stable);
   const bool at_desired_counts = SpecOf(new_rs) == desired.canary &&
                                  new_rs.status.available_replicas == desired.canary &&
-                                 (routed || !others_available);
+                                 (routed || !others_available) && stable_at_count;
   traffic_facts.at_desired_counts = at_desired_counts;
 
   // Services (§4.3).
@@ -192,9 +215,12 @@ RolloutPlan PlanCanary(const RolloutSnapshot& snapshot) {
   // ReplicaSet sizes (§4.2), unless halted.
   const bool halted = rollout.spec.paused || HasPauseCondition(status, kInconclusiveAnalysisRun);
   if (!halted) {
-    const bool abort_delay = status.abort && routed &&
-                             api::AbortScaleDownDelaySecondsOrDefault(rollout) > 0 &&
-                             !status.stable_rs.empty() && new_hash != status.stable_rs;
+    // Under dynamicStableScale only an explicit abortScaleDownDelaySeconds delays (§4.9).
+    const bool abort_delay =
+        status.abort && routed &&
+        (canary.dynamic_stable_scale ? api::HasExplicitAbortScaleDownDelay(rollout)
+                                     : api::AbortScaleDownDelaySecondsOrDefault(rollout) > 0) &&
+        !status.stable_rs.empty() && new_hash != status.stable_rs;
     if (stable_rs != nullptr) changes.Annotate(*stable_rs, kDeadlineAnnotation, std::nullopt);
     int32_t new_size = desired.canary;
     int32_t stable_size = desired.stable;

@@ -325,6 +325,34 @@ TEST(CanaryPlanTest, GivenAStepsChangeThenTheStepsRestart) {
   EXPECT_TRUE(reset.status->pause_conditions.empty());
 }
 
+TEST(CanaryPlanTest, GivenDynamicStableScaleThenTheStableShrinksOnlyAfterTrafficLeftIt) {
+  World world(CanaryRollout(4, kSeedSteps,
+                            R"(, "dynamicStableScale": true,
+                               "trafficRouting": {"plugins": {"argoproj-labs/gatewayAPI":
+                                  {"httpRoute": "web"}}})"));
+  world.Settle();
+  world.SetImage("demo:green");
+  for (int i = 0; i < 3 && world.ReplicasOf("demo:green") != 1; ++i) {
+    world.MakePodsAvailable();
+    world.Reconcile();
+  }
+  ASSERT_EQ(world.ReplicasOf("demo:green"), 1);
+  EXPECT_EQ(world.ReplicasOf("demo:blue"), 4) << "traffic has not left the stable yet";
+  world.Settle();
+  ASSERT_EQ(world.traffic->weight, 25);
+  EXPECT_EQ(world.ReplicasOf("demo:blue"), 3) << "75% of 4 pods once 25% moved to the canary";
+
+  world.rollout.status.pause_conditions.clear();
+  world.Settle();
+  EXPECT_EQ(world.traffic->weight, 75);
+  EXPECT_EQ(world.ReplicasOf("demo:blue"), 1);
+  EXPECT_EQ(world.ReplicasOf("demo:green"), 3);
+  world.now.value += std::chrono::seconds(11);
+  world.Settle();
+  EXPECT_EQ(world.rollout.status.stable_rs, world.HashOf("demo:green"));
+  EXPECT_EQ(world.ReplicasOf("demo:blue"), 0) << "no scale-down delay under dynamicStableScale";
+}
+
 TEST(CanaryPlanTest, GivenASettledRolloutThenThePlanIsEmpty) {
   World world(CanaryRollout(4, kSeedSteps));
   world.Settle();
