@@ -113,8 +113,20 @@ std::string CanaryStepsHash(const api::Rollout& rollout) {
   const json::Value* strategy = spec.Find("strategy");
   const json::Value* canary = strategy != nullptr ? strategy->Find("canary") : nullptr;
   const json::Value* steps = canary != nullptr ? canary->Find("steps") : nullptr;
-  // Go marshals a nil slice as null.
-  const std::string text = steps != nullptr ? json::Write(*steps) : "null";
+  // Go marshals a nil slice as null, and escapes <, > and & inside strings (HTML-safe JSON);
+  // they can only occur inside strings, so replacing them everywhere is exact.
+  std::string text;
+  for (char c : steps != nullptr ? json::Write(*steps) : std::string("null")) {
+    if (c == '<') {
+      text += "\\u003c";
+    } else if (c == '>') {
+      text += "\\u003e";
+    } else if (c == '&') {
+      text += "\\u0026";
+    } else {
+      text += c;
+    }
+  }
   uint32_t hash = 2166136261u;  // FNV-32a
   for (unsigned char c : text) {
     hash ^= c;

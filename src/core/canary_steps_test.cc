@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include "api/codec_testing.h"
 #include "api/decode.h"
+#include "api/pod_template_identity.h"
 #include "api/rollout_codec.h"
 #include "common/json_reader.h"
 
@@ -137,6 +139,50 @@ TEST(CanaryPromotionReasonTest, Table) {
               row.want)
         << row.name;
   }
+}
+
+TEST(CanaryStepsHashTest, ChangesWithTheStepsAndOnlyWithThem) {
+  const auto rollout = [](const std::string& steps) {
+    return api::testing::DecodeJsonText<api::Rollout>(
+        R"({"spec": {"replicas": 3, "strategy": {"canary": {"steps": )" + steps + "}}}}");
+  };
+  const std::string seed = CanaryStepsHash(rollout(
+      R"([{"setWeight": 25}, {"pause": {}}, {"setWeight": 75}, {"pause": {"duration": 10}}])"));
+  EXPECT_FALSE(seed.empty());
+  EXPECT_EQ(
+      seed,
+      CanaryStepsHash(rollout(
+          R"([{"setWeight": 25}, {"pause": {}}, {"setWeight": 75}, {"pause": {"duration": 10}}])")))
+      << "deterministic";
+  EXPECT_NE(
+      seed,
+      CanaryStepsHash(rollout(
+          R"([{"setWeight": 25}, {"pause": {}}, {"setWeight": 80}, {"pause": {"duration": 10}}])")));
+  EXPECT_NE(CanaryStepsHash(rollout(R"([{"setWeight": 25}])")),
+            CanaryStepsHash(rollout(R"([{"setWeight": 25}, {"pause": {}}])")));
+  EXPECT_EQ(CanaryStepsHash(api::testing::DecodeJsonText<api::Rollout>(
+                R"({"spec": {"strategy": {"blueGreen": {"activeService": "a"}}}})")),
+            "")
+      << "blue/green has no step hash";
+  // The safe encoding keeps it a valid label value: Argo's alphabet only.
+  EXPECT_EQ(seed.find_first_not_of("bcdfghjklmnpqrstvwxz2456789"), std::string::npos) << seed;
+}
+
+// What Go's json.Marshal writes for these steps (HTML-escaped &, < and >), hashed as Argo does.
+TEST(CanaryStepsHashTest, HashesTheStepsAsGoEncodesThem) {
+  const api::Rollout rollout = api::testing::DecodeJsonText<api::Rollout>(
+      R"({"spec": {"strategy": {"canary": {"steps": [{"setWeight": 5},
+          {"setHeaderRoute": {"name": "h", "match": [{"headerName": "x",
+                              "headerValue": {"regex": "a&b<c>"}}]}}]}}}})");
+  const std::string go_json =
+      R"([{"setWeight":5},{"setHeaderRoute":{"name":"h","match":[{"headerName":"x",)"
+      R"("headerValue":{"regex":"a\u0026b\u003cc\u003e"}}]}}])";
+  uint32_t hash = 2166136261u;
+  for (unsigned char c : go_json) {
+    hash ^= c;
+    hash *= 16777619u;
+  }
+  EXPECT_EQ(CanaryStepsHash(rollout), api::SafeEncodeString(std::to_string(hash)));
 }
 
 }  // namespace
