@@ -275,9 +275,11 @@ class RolloutController::Impl {
       Result<std::vector<std::unique_ptr<traffic::TrafficRouter>>> built =
           traffic::BuildRouters(*rollout.spec.strategy.canary->traffic_routing);
       if (!built.ok()) {
+        // The router's message, after the field it names when it names one apart.
         api::FieldError error;
-        error.path = FieldPath::FromRenderedForTest(built.error().field_path());
-        error.message = built.error().message();
+        error.message = built.error().field_path().empty()
+                            ? built.error().message()
+                            : built.error().field_path() + ": " + built.error().message();
         return InvalidSpec(*rollout_json, rollout, {error}, now);
       }
       routers = std::move(built).value();
