@@ -377,5 +377,23 @@ TEST_F(CanaryRoutingTest, GivenNginxThenACanaryIngressIsDerivedFromTheStableOne)
       "Rollout");
 }
 
+TEST_F(CanaryRoutingTest, GivenARouterDevflowDoesNotHaveThenInvalidSpecAndNothingCreated) {
+  Create(kServices, Service("web-stable"));
+  Create(kServices, Service("web-canary"));
+  Create(kRollouts, CanaryRollout(R"({"alb": {"ingress": "web", "servicePort": 80}})"));
+  ASSERT_TRUE(Eventually(
+      [&] {
+        return RolloutAt({"status", "phase"}) == "Degraded";
+      },
+      seconds(30)))
+      << json::WritePretty(Get(kRollouts, "web"));
+  EXPECT_NE(RolloutAt({"status", "message"})
+                .find("InvalidSpec: spec.strategy.canary.trafficRouting.alb: this traffic router "
+                      "is not supported by devflow"),
+            std::string::npos)
+      << RolloutAt({"status", "message"});
+  EXPECT_TRUE(ReplicaSets().empty());
+}
+
 }  // namespace
 }  // namespace devflow::controller
