@@ -46,8 +46,6 @@ Status PlanWriter::Write(
     const json::Value& rollout_json, const api::Rollout& rollout, const core::RolloutPlan& plan,
     const std::vector<std::unique_ptr<traffic::TrafficRouter>>& routers) const {
   const std::string& ns = rollout.metadata.namespace_;
-  for (const core::PlannedEvent& event : plan.events) Event(rollout_json, event);
-
   if (plan.create_replica_set) {
     if (Status created = CreateReplicaSet(rollout, *plan.create_replica_set); !created.ok()) {
       return created;
@@ -148,6 +146,8 @@ Status PlanWriter::Write(
     Result<json::Value> written = client_.UpdateStatus(Rollouts(), ns, updated);
     if (!written.ok()) return written.error().WithContext("writing the Rollout's status");
   }
+  // Only now: a plan that failed part-way is planned again (with its events) next time.
+  for (const core::PlannedEvent& event : plan.events) Event(rollout_json, event);
   return Status::Ok();
 }
 

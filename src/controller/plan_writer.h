@@ -10,6 +10,8 @@
 //     (the status then the version the annotation write returned), so a user's promote or abort
 //     written meanwhile fails the write (Conflict) instead of being overwritten, and the next
 //     reconcile decides again.
+// The plan's events are recorded once every write has landed, so a plan that fails part-way and
+// is planned again does not announce the same change twice.
 // A new ReplicaSet whose name is taken (AlreadyExists) is checked: one this Rollout controls with
 // an equal template is fine (the cache had not seen it yet); any other is a hash collision, and
 // status.collisionCount is incremented so that the next reconcile picks another name.
