@@ -286,6 +286,7 @@ RolloutPlan PlanBlueGreen(const RolloutSnapshot& snapshot) {
   const bool waiting_on_old = std::any_of(others.begin(), others.end(), [](const auto& rs) {
     return ScaleDownDeadlineOf(rs).has_value();
   });
+  SyncReplicaFailureCondition(status, new_rs, snapshot.replica_sets, now);
   FinishStatus(rollout, std::move(status),
                {.new_rs_name = new_rs.metadata.name,
                 .revision = new_revision,

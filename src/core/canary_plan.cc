@@ -385,6 +385,7 @@ RolloutPlan PlanCanary(const RolloutSnapshot& snapshot) {
       waiting_step || std::any_of(others.begin(), others.end(), [](const auto& rs) {
         return ScaleDownDeadlineOf(rs).has_value();
       });
+  SyncReplicaFailureCondition(status, new_rs, snapshot.replica_sets, now);
   FinishStatus(rollout, std::move(status),
                {.new_rs_name = new_rs.metadata.name,
                 .revision = new_revision,

@@ -172,6 +172,24 @@ std::string SetProgressingCondition(const api::Rollout& rollout, api::RolloutSta
   return "";
 }
 
+void SyncReplicaFailureCondition(api::RolloutStatus& status, const api::ReplicaSet& new_rs,
+                                 const std::vector<api::ReplicaSet>& all, api::Time now) {
+  const auto failure_of = [](const api::ReplicaSet& rs) -> const api::ReplicaSetCondition* {
+    for (const api::ReplicaSetCondition& condition : rs.status.conditions) {
+      if (condition.type == "ReplicaFailure" && condition.status == "True") return &condition;
+    }
+    return nullptr;
+  };
+  const api::ReplicaSetCondition* failure = failure_of(new_rs);
+  for (size_t i = 0; failure == nullptr && i < all.size(); ++i) failure = failure_of(all[i]);
+  if (failure == nullptr) {
+    RemoveCondition(status.conditions, "ReplicaFailure");
+    return;
+  }
+  SetCondition(status.conditions,
+               Condition("ReplicaFailure", "True", failure->reason, failure->message), now);
+}
+
 void FinishStatus(const api::Rollout& rollout, api::RolloutStatus status, const ReconcileEnd& end,
                   api::Time now, RolloutPlan& plan) {
   const bool paused = rollout.spec.paused || !status.pause_conditions.empty();

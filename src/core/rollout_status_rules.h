@@ -11,6 +11,7 @@
 
 #include "api/rollout.h"
 #include "api/time.h"
+#include "api/workloads.h"
 #include "core/rollout_plan.h"
 
 namespace devflow::core {
@@ -72,6 +73,11 @@ bool MadeProgress(const api::RolloutStatus& before, const api::RolloutStatus& af
 std::string SetProgressingCondition(const api::Rollout& rollout, api::RolloutStatus& status,
                                     const std::string& new_rs_name, bool healthy, bool progressed,
                                     bool indefinite, api::Time now);
+
+// ReplicaFailure (§2.2): copied from a ReplicaSet's ReplicaFailure condition (status True),
+// preferring the new ReplicaSet's; removed when no ReplicaSet has one.
+void SyncReplicaFailureCondition(api::RolloutStatus& status, const api::ReplicaSet& new_rs,
+                                 const std::vector<api::ReplicaSet>& all, api::Time now);
 
 // How a reconcile ends, the same for both strategies: the abort (abortedAt once, with its
 // Warning event, and Progressing=False RolloutAborted) or, unless paused, the Progressing
