@@ -517,6 +517,15 @@ class Kubelet::PodWorker {
   // and deletes it.
   void Terminate(bool delete_pod) {
     const std::chrono::milliseconds grace = have_pod_ ? TerminationGrace(pod_) : kUnknownPodGrace;
+    if (delete_pod && have_pod_ && options().still_routed) {
+      // Out of the data plane first: a process that stops listening while requests still come
+      // would fail them.
+      const auto until = std::chrono::steady_clock::now() + std::min(options().drain_wait, grace);
+      while (options().still_routed(pod_.metadata.name) &&
+             std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    }
     std::vector<ContainerKey> keys;
     std::set<int> pids;
     for (const ProcessInfo& info : kubelet_.supervisor_.Running()) {

@@ -40,6 +40,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -96,6 +97,12 @@ struct KubeletOptions {
   std::chrono::milliseconds sync_timeout = std::chrono::seconds(60);
   // HOME and PATH passed to containers that do not set them; empty: InheritedEnvironment().
   std::map<std::string, std::string> inherited_env;
+  // Whether the data plane may still route new requests to the pod of this name. A deleted pod's
+  // processes are signalled only once it says no, or after drain_wait (bounded by the pod's
+  // grace period): on one machine devflow can close the race Kubernetes leaves open between
+  // endpoint removal and SIGTERM. Empty: signal at once.
+  std::function<bool(const std::string& pod_name)> still_routed;
+  std::chrono::milliseconds drain_wait = std::chrono::seconds(2);
 };
 
 class Kubelet {

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <set>
@@ -420,6 +421,41 @@ TEST_F(KubeletTest, DeletedPodIsStoppedWithSigtermThenSigkill) {
   EXPECT_NE(ReadFile(out + "/signals").find("term"), std::string::npos)
       << "SIGTERM came first, and was ignored";
   EXPECT_TRUE(supervisor_->Running().empty());
+}
+
+TEST_F(KubeletTest, DeletedPodIsSignalledOnlyOnceTheDataPlaneNoLongerRoutesToIt) {
+  std::atomic<bool> routed{true};
+  std::atomic<int> asked{0};
+  KubeletOptions options = FastOptions();
+  options.drain_wait = std::chrono::seconds(30);
+  options.still_routed = [&](const std::string& pod) {
+    if (pod == "draining") ++asked;
+    return routed.load();
+  };
+  StartKubelet(options);
+  const std::string out = Work();
+  CreatePod(
+      R"j({"apiVersion":"v1","kind":"Pod","metadata":{"name":"draining"},)j"
+      R"j("spec":{"terminationGracePeriodSeconds":60,"containers":[{"name":"app",)j"
+      R"j("image":"app:v1","command":["/bin/sh","-c",)j"
+      R"j("trap 'echo term >> \"$OUT/signals\"; exit 0' TERM; while true; do sleep 0.1; done"],)j"
+      R"j("env":[{"name":"OUT","value":")j" +
+      out + R"j("}]}]}})j");
+  api::Pod pod;
+  ASSERT_TRUE(WaitForPod(
+      "draining", [](const api::Pod& p) { return p.status.phase == "Running"; }, "Running", &pod));
+  const int pid = PidOf(pod.status.container_statuses[0].container_id);
+  ASSERT_GT(pid, 0);
+
+  ASSERT_TRUE(client_->Delete(pods_, kNamespace, "draining").ok());
+  ASSERT_TRUE(WaitUntil([&] { return asked.load() >= 5; }, "the kubelet asking the data plane"));
+  EXPECT_TRUE(Alive(pid)) << "not signalled while still routed";
+  EXPECT_EQ(ReadFile(out + "/signals"), "");
+
+  routed = false;  // the data plane has drained it
+  EXPECT_TRUE(WaitUntil([&] { return !Alive(pid); }, "process gone"));
+  EXPECT_NE(ReadFile(out + "/signals").find("term"), std::string::npos);
+  EXPECT_TRUE(WaitUntil([&] { return !GetPod("draining").has_value(); }, "pod deleted"));
 }
 
 TEST_F(KubeletTest, PodRemovedWithoutWarningHasItsProcessesStopped) {

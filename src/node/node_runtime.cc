@@ -73,6 +73,8 @@ Status NodeRuntime::Start(kube::ApiClient& client, kube::InformerFactory& inform
   parts_->traffic->Start();
   KubeletOptions kubelet_options;
   kubelet_options.inherited_env = InheritedEnvironment();
+  ProxyManager* proxy = parts_->proxy.get();
+  kubelet_options.still_routed = [proxy](const std::string& pod) { return proxy->RoutesTo(pod); };
   if (!options.container_path_prefix.empty()) {
     std::string& path = kubelet_options.inherited_env["PATH"];
     path = options.container_path_prefix.string() + (path.empty() ? "" : ":" + path);

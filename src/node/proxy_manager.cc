@@ -508,6 +508,17 @@ class HaproxyManager final : public ProxyManager {
     return "http://" + host + ":" + std::to_string(settings_.stats_port) + "/metrics";
   }
 
+  bool RoutesTo(const std::string& endpoint) const override {
+    std::unique_lock lock(mu_, std::try_to_lock);
+    if (!lock.owns_lock() || !applied_) return true;  // being changed, or unknown
+    for (const ProxyBackend& backend : applied_->backends) {
+      for (const ProxyEndpoint& candidate : backend.endpoints) {
+        if (candidate.name == endpoint && candidate.serving) return true;
+      }
+    }
+    return false;
+  }
+
   int ReloadCount() const override { return reloads_.load(); }
   int RestartCount() const override { return restarts_.load(); }
 
@@ -952,7 +963,7 @@ class HaproxyManager final : public ProxyManager {
   std::atomic<int> reloads_{0};
   std::atomic<int> restarts_{0};
 
-  std::mutex mu_;  // guards everything below
+  mutable std::mutex mu_;  // guards everything below
   bool stopping_ = false;
   int master_pid_ = 0;  // 0: no HAProxy
   int pidfd_ = -1;

@@ -56,6 +56,12 @@ class ProxyManager {
   // (haproxy_server_* and haproxy_backend_* series carry them as labels).
   virtual std::string BackendName(const std::string& proxy_backend) const = 0;
 
+  // Whether HAProxy may still send new requests to the endpoint named `endpoint` (a pod): it is
+  // serving in some backend of the state applied, or that state is unknown or being changed right
+  // now. The kubelet asks before it signals a deleted pod's processes, so that a pod leaves the
+  // data plane before it stops listening.
+  virtual bool RoutesTo(const std::string& endpoint) const = 0;
+
   // Stops supervising. `stop_haproxy`: also stop HAProxy (tests); a stopping `devflow serve`
   // leaves it serving, and the next Start adopts it.
   virtual void Shutdown(bool stop_haproxy) = 0;

@@ -55,6 +55,7 @@ class RecordingProxyManager final : public ProxyManager {
   std::string MetricsUrl() const override { return "http://127.0.0.1:1/metrics"; }
   int ReloadCount() const override { return 0; }
   int RestartCount() const override { return 0; }
+  bool RoutesTo(const std::string&) const override { return false; }
   std::string BackendName(const std::string& proxy_backend) const override { return proxy_backend; }
   void Shutdown(bool) override {}
 
