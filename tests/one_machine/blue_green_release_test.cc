@@ -114,6 +114,10 @@ class BlueGreenReleaseTest : public ::testing::Test {
     testing::CommandOutput events = Devflow("get events");
     return text + events.out;
   }
+  std::string RolloutField(const std::string& status_field) {
+    Result<json::Value> rollout = node_.Get(kRollouts, "web");
+    return rollout.ok() ? json::StringAt(*rollout, {"status", status_field}) : "";
+  }
   std::string Phase() {
     Result<json::Value> rollout = node_.Get(kRollouts, "web");
     return rollout.ok() ? json::StringAt(*rollout, {"status", "phase"}) : "";
@@ -194,17 +198,32 @@ TEST_F(BlueGreenReleaseTest, SetImageThenPromoteSwitchesActiveWithoutFailedReque
 // Given green promoted and blue still up within its scale-down delay, `devflow undo` switches
 // active back to blue at once, re-using blue's ReplicaSet (no new pods, no pause).
 TEST_F(BlueGreenReleaseTest, UndoWhileTheOldReplicaSetIsUpSwitchesBackWithoutNewPods) {
+  const std::string blue_hash = RolloutField("stableRS");
+  ASSERT_FALSE(blue_hash.empty()) << Status();
   ASSERT_EQ(Devflow("set image rollout/web app=rollouts-demo:green").exit_code, 0);
   ASSERT_TRUE(Poll([&] { return Phase() == "Paused"; })) << Status();
   ASSERT_EQ(Devflow("promote web").exit_code, 0);
   ASSERT_TRUE(Poll([&] { return AllOf(Sample(active_, 100), "green"); })) << Status();
-  const std::vector<std::string> blue_pods = node_.ReadyPods("app=web");
+  const std::vector<std::string> blue_pods =
+      node_.ReadyPods("rollouts-pod-template-hash=" + blue_hash);
+  ASSERT_EQ(blue_pods.size(), 2u) << "blue still up within scaleDownDelaySeconds";
 
+  LoadOptions options = active_;
+  options.rate = 1000;
+  LoadGenerator load(options);
+  load.Start();
   testing::CommandOutput undo = Devflow("undo web");
   ASSERT_EQ(undo.exit_code, 0) << undo.out << undo.err;
   EXPECT_TRUE(Poll([&] { return AllOf(Sample(active_, 100), "blue"); })) << Status() << Children();
   EXPECT_TRUE(Poll([&] { return Phase() == "Healthy"; })) << Status();
   EXPECT_EQ(ReplicasOf("blue"), 2);
+  EXPECT_EQ(node_.ReadyPods("rollouts-pod-template-hash=" + blue_hash), blue_pods)
+      << "the same blue pods serve again: none was started for the undo";
+  load.Stop();
+  const LoadCounts total = load.Counts();
+  std::cout << "[ measured ] undo under load: " << total.Summary() << std::endl;
+  EXPECT_EQ(total.failed, 0) << total.Summary();
+  EXPECT_GT(total.Of("blue"), 0);
 }
 
 // Given the rollout paused on green, `devflow abort` keeps active on blue and marks the rollout
