@@ -18,14 +18,7 @@
 namespace devflow::core {
 namespace {
 
-const std::string kHashLabel(api::defaults::kPodTemplateHashLabel);
 const std::string kDeadlineAnnotation(api::defaults::kScaleDownDeadlineAnnotation);
-
-std::string SelectedHash(const api::Service* service) {
-  if (service == nullptr) return "";
-  auto found = service->spec.selector.find(kHashLabel);
-  return found == service->spec.selector.end() ? "" : found->second;
-}
 
 api::Time After(api::Time now, int64_t seconds) {
   return api::Time{now.value + std::chrono::seconds(seconds)};
@@ -73,8 +66,8 @@ RolloutPlan PlanBlueGreen(const RolloutSnapshot& snapshot) {
       preview_service = &found->second;
     }
   }
-  std::string active_selector = SelectedHash(active_service);
-  std::string preview_selector = SelectedHash(preview_service);
+  std::string active_selector = active_service ? SelectedHash(*active_service) : "";
+  std::string preview_selector = preview_service ? SelectedHash(*preview_service) : "";
 
   // The preview Service follows the new ReplicaSet at once (unless halted).
   if (preview_service != nullptr) {
@@ -283,16 +276,13 @@ RolloutPlan PlanBlueGreen(const RolloutSnapshot& snapshot) {
       rollout.status, status,
       status.blue_green.active_selector != rollout.status.blue_green.active_selector ||
           status.blue_green.preview_selector != rollout.status.blue_green.preview_selector);
-  const bool waiting_on_old = std::any_of(others.begin(), others.end(), [](const auto& rs) {
-    return ScaleDownDeadlineOf(rs).has_value();
-  });
   SyncReplicaFailureCondition(status, new_rs, snapshot.replica_sets, now);
   FinishStatus(rollout, std::move(status),
                {.new_rs_name = new_rs.metadata.name,
                 .revision = new_revision,
                 .healthy = healthy,
                 .progressed = progressed,
-                .indefinite = waiting_on_old},
+                .indefinite = AnyWaitingToScaleDown(others)},
                now, plan);
   return plan;
 }

@@ -22,14 +22,8 @@
 namespace devflow::core {
 namespace {
 
-const std::string kHashLabel(api::defaults::kPodTemplateHashLabel);
 const std::string kDeadlineAnnotation(api::defaults::kScaleDownDeadlineAnnotation);
 const std::string kManagedBy(api::defaults::kManagedByRolloutsAnnotation);
-
-std::string SelectedHash(const api::Service& service) {
-  auto found = service.spec.selector.find(kHashLabel);
-  return found == service.spec.selector.end() ? "" : found->second;
-}
 
 int32_t SpecOf(const api::ReplicaSet& rs) { return rs.spec.replicas.value_or(1); }
 
@@ -381,10 +375,7 @@ RolloutPlan PlanCanary(const RolloutSnapshot& snapshot) {
   const bool waiting_step = steps_end && index < *steps_end &&
                             (canary.steps[static_cast<size_t>(index)].analysis ||
                              canary.steps[static_cast<size_t>(index)].experiment);
-  const bool indefinite =
-      waiting_step || std::any_of(others.begin(), others.end(), [](const auto& rs) {
-        return ScaleDownDeadlineOf(rs).has_value();
-      });
+  const bool indefinite = waiting_step || AnyWaitingToScaleDown(others);
   SyncReplicaFailureCondition(status, new_rs, snapshot.replica_sets, now);
   FinishStatus(rollout, std::move(status),
                {.new_rs_name = new_rs.metadata.name,

@@ -18,6 +18,11 @@ std::optional<api::Time> ScaleDownDeadlineOf(const api::ReplicaSet& replica_set)
   return api::Time{*parsed};
 }
 
+bool AnyWaitingToScaleDown(const std::vector<api::ReplicaSet>& replica_sets) {
+  return std::any_of(replica_sets.begin(), replica_sets.end(),
+                     [](const api::ReplicaSet& rs) { return ScaleDownDeadlineOf(rs).has_value(); });
+}
+
 void ReplicaSetChanges::Scale(const api::ReplicaSet& rs, int32_t replicas) {
   if (rs.spec.replicas.value_or(1) != replicas) For(rs).replicas = replicas;
   Annotate(rs, std::string(kDesiredReplicasAnnotation), std::to_string(rollout_replicas_));

@@ -21,6 +21,10 @@ namespace devflow::core {
 // The scale-down-deadline annotation of `replica_set`; nullopt when absent or malformed.
 std::optional<api::Time> ScaleDownDeadlineOf(const api::ReplicaSet& replica_set);
 
+// Whether any of `replica_sets` carries a scale-down-deadline (waiting out a delay): the progress
+// deadline does not run meanwhile.
+bool AnyWaitingToScaleDown(const std::vector<api::ReplicaSet>& replica_sets);
+
 class ReplicaSetChanges {
  public:
   explicit ReplicaSetChanges(int32_t rollout_replicas) : rollout_replicas_(rollout_replicas) {}

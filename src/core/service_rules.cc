@@ -1,5 +1,6 @@
 #include "core/service_rules.h"
 
+#include "api/defaults.h"
 #include "core/blue_green_rules.h"
 
 namespace devflow::core {
@@ -26,6 +27,11 @@ std::string PreviewServiceTarget(const api::Rollout& rollout, const std::string&
 bool MaySwitchService(bool managed, int32_t target_available, int32_t target_replicas) {
   if (managed) return target_available >= 1;
   return target_available >= target_replicas;
+}
+
+std::string SelectedHash(const api::Service& service) {
+  auto found = service.spec.selector.find(std::string(api::defaults::kPodTemplateHashLabel));
+  return found == service.spec.selector.end() ? "" : found->second;
 }
 
 }  // namespace devflow::core

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "api/core_kinds.h"
 #include "api/rollout.h"
 
 namespace devflow::core {
@@ -25,6 +26,9 @@ CanaryServiceTargets CanaryServices(const api::Rollout& rollout, const std::stri
 // The hash the preview Service selects: the new ReplicaSet as soon as it exists, unless halted
 // (spec.paused or an InconclusiveAnalysisRun pause), when it stays as it is ("").
 std::string PreviewServiceTarget(const api::Rollout& rollout, const std::string& new_hash);
+
+// The rollouts-pod-template-hash a Service's selector pins it to, or "" when it pins none.
+std::string SelectedHash(const api::Service& service);
 
 // Whether a Service may be pointed at a ReplicaSet now: one devflow (or Argo) already manages
 // (the managed-by-rollouts annotation) switches once the target has an available pod; one it

@@ -72,5 +72,14 @@ TEST(MaySwitchServiceTest, Table) {
   EXPECT_TRUE(MaySwitchService(false, 4, 4));
 }
 
+TEST(SelectedHashTest, Table) {
+  api::Service service;
+  EXPECT_EQ(SelectedHash(service), "") << "no selector";
+  service.spec.selector = {{"app", "web"}};
+  EXPECT_EQ(SelectedHash(service), "") << "not pinned to a ReplicaSet";
+  service.spec.selector["rollouts-pod-template-hash"] = "abc";
+  EXPECT_EQ(SelectedHash(service), "abc");
+}
+
 }  // namespace
 }  // namespace devflow::core
