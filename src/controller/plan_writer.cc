@@ -4,11 +4,13 @@
 
 #include "api/decode.h"
 #include "api/defaults.h"
+#include "api/pod_codec.h"
 #include "api/pod_template_identity.h"
 #include "api/rollout_codec.h"
 #include "api/workloads_codec.h"
 #include "controller/api_object_access.h"
 #include "controller/traffic_targets.h"
+#include "core/ephemeral_metadata.h"
 #include "kube/api_client.h"
 #include "kube/event_recorder.h"
 #include "kube/typed_client.h"
@@ -27,6 +29,20 @@ const kube::ResourceRef& ReplicaSets() {
 const kube::ResourceRef& Services() {
   static const kube::ResourceRef resource = kube::ResourceOf<api::Service>();
   return resource;
+}
+
+const kube::ResourceRef& Pods() {
+  static const kube::ResourceRef resource = kube::ResourceOf<api::Pod>();
+  return resource;
+}
+
+// A merge patch of a string map: a value sets the key, null removes it.
+json::Object MergePatchOf(const std::map<std::string, std::optional<std::string>>& changes) {
+  json::Object patch;
+  for (const auto& [key, value] : changes) {
+    patch.Set(key, value ? json::Value(*value) : json::Value(nullptr));
+  }
+  return patch;
 }
 
 std::string ResourceVersionOf(const json::Value& object) {
@@ -111,15 +127,21 @@ Status PlanWriter::Write(
 
   for (const core::ReplicaSetChange& change : plan.replica_set_changes) {
     json::Object metadata{{"uid", change.uid}};
-    if (!change.annotations.empty()) {
-      json::Object annotations;
-      for (const auto& [key, value] : change.annotations) {
-        annotations.Set(key, value ? json::Value(*value) : json::Value(nullptr));
-      }
-      metadata.Set("annotations", std::move(annotations));
-    }
+    if (!change.annotations.empty()) metadata.Set("annotations", MergePatchOf(change.annotations));
     json::Object patch{{"metadata", std::move(metadata)}};
-    if (change.replicas) patch.Set("spec", json::Object{{"replicas", int64_t{*change.replicas}}});
+    json::Object spec;
+    if (change.replicas) spec.Set("replicas", int64_t{*change.replicas});
+    if (!change.template_labels.empty() || !change.template_annotations.empty()) {
+      json::Object template_metadata;
+      if (!change.template_labels.empty()) {
+        template_metadata.Set("labels", MergePatchOf(change.template_labels));
+      }
+      if (!change.template_annotations.empty()) {
+        template_metadata.Set("annotations", MergePatchOf(change.template_annotations));
+      }
+      spec.Set("template", json::Object{{"metadata", std::move(template_metadata)}});
+    }
+    if (!spec.empty()) patch.Set("spec", std::move(spec));
     Result<json::Value> patched =
         client_.Patch(ReplicaSets(), ns, change.name, kube::PatchType::kMerge, json::Value(patch));
     if (!patched.ok()) return patched.error().WithContext("updating ReplicaSet " + change.name);
@@ -127,6 +149,20 @@ Status PlanWriter::Write(
       Event(rollout_json,
             {"Normal", "ScalingReplicaSet",
              "Scaled ReplicaSet " + change.name + " to " + std::to_string(*change.replicas)});
+    }
+  }
+
+  // After their ReplicaSets' templates: a pod created meanwhile already has the new metadata.
+  for (const core::PodMetadataChange& change : plan.pod_changes) {
+    json::Object metadata{{"uid", change.uid}};
+    if (!change.labels.empty()) metadata.Set("labels", MergePatchOf(change.labels));
+    if (!change.annotations.empty()) metadata.Set("annotations", MergePatchOf(change.annotations));
+    Result<json::Value> patched =
+        client_.Patch(Pods(), ns, change.name, kube::PatchType::kMerge,
+                      json::Value(json::Object{{"metadata", std::move(metadata)}}));
+    // A pod deleted meanwhile needs nothing; its replacement is made from the new template.
+    if (!patched.ok() && patched.error().code() != StatusCode::kNotFound) {
+      return patched.error().WithContext("updating the metadata of pod " + change.name);
     }
   }
 
@@ -163,8 +199,7 @@ Status PlanWriter::CreateReplicaSet(const api::Rollout& rollout,
   if (!existing_json.ok())
     return existing_json.error().WithContext("reading a colliding ReplicaSet");
   const api::ReplicaSet existing = api::Decode<api::ReplicaSet>(*existing_json);
-  if (ControlledBy(existing, rollout) &&
-      api::SemanticallyEqual(rollout.spec.template_, existing.spec.template_)) {
+  if (ControlledBy(existing, rollout) && core::RunsRolloutTemplate(rollout, existing)) {
     return Status::Ok();  // ours: the cache had not seen it yet
   }
   // A hash collision: count it so that the next reconcile hashes to another name.

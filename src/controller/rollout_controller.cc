@@ -13,13 +13,16 @@
 
 #include "api/core_kinds_codec.h"
 #include "api/decode.h"
+#include "api/pod_codec.h"
 #include "api/rollout_codec.h"
 #include "api/rollout_validation.h"
 #include "api/workloads_codec.h"
 #include "controller/plan_writer.h"
 #include "core/blue_green_plan.h"
 #include "core/canary_plan.h"
+#include "core/ephemeral_metadata.h"
 #include "core/invalid_spec.h"
+#include "core/rollout_replica_sets.h"
 #include "kube/api_client.h"
 #include "kube/informer.h"
 #include "kube/object_cache.h"
@@ -91,6 +94,7 @@ class RolloutController::Impl {
  public:
   Impl(kube::ApiClient& client, kube::InformerFactory& informers, RolloutControllerOptions options)
       : clock_(options.clock != nullptr ? *options.clock : kube::SystemClock()),
+        client_(client),
         writer_(client, options.recorder),
         workers_count_(std::max(1, options.workers)),
         invalid_spec_retry_(options.invalid_spec_retry),
@@ -305,6 +309,20 @@ class RolloutController::Impl {
       }
     }
 
+    // Pods are read from the server, and only for Rollouts that need them, so the controller
+    // caches no pod of the cluster.
+    if (core::UsesEphemeralMetadata(rollout, snapshot.replica_sets)) {
+      kube::ListRequest request;
+      if (rollout.spec.selector) {
+        request.label_selector = core::LabelSelectorString(*rollout.spec.selector);
+      }
+      Result<kube::ObjectList> pods =
+          client_.ListAll(kube::ResourceOf<api::Pod>(), rollout.metadata.namespace_, request);
+      if (!pods.ok()) return pods.error().WithContext("listing the Rollout's pods");
+      for (const json::Value& pod : pods->items)
+        snapshot.pods.push_back(api::Decode<api::Pod>(pod));
+    }
+
     const core::RolloutPlan plan = rollout.spec.strategy.blue_green ? core::PlanBlueGreen(snapshot)
                                                                     : core::PlanCanary(snapshot);
     if (Status written = writer_.Write(*rollout_json, rollout, plan, routers); !written.ok()) {
@@ -324,6 +342,7 @@ class RolloutController::Impl {
   }
 
   const kube::Clock& clock_;
+  kube::ApiClient& client_;
   const PlanWriter writer_;
   const int workers_count_;
   const std::chrono::seconds invalid_spec_retry_;

@@ -32,6 +32,7 @@ const kube::ResourceRef kRollouts{"argoproj.io", "v1alpha1", "rollouts", "Rollou
 const kube::ResourceRef kReplicaSets{"apps", "v1", "replicasets", "ReplicaSet", true};
 const kube::ResourceRef kServices{"", "v1", "services", "Service", true};
 const kube::ResourceRef kEvents{"", "v1", "events", "Event", true};
+const kube::ResourceRef kPods{"", "v1", "pods", "Pod", true};
 
 json::Value Json(std::string_view text) {
   auto value = json::Parse(text);
@@ -210,6 +211,64 @@ TEST_F(RolloutControllerTest, GivenABlueGreenRolloutThenItsReleaseRunsThroughThe
   EXPECT_EQ(RolloutAt({"status", "stableRS"}), green);
   EXPECT_TRUE(Eventually([&] { return HasEvent("SwitchService"); }, seconds(10)));
   EXPECT_TRUE(HasEvent("RolloutCompleted"));
+  EXPECT_TRUE(controller_->LastError().ok()) << controller_->LastError();
+}
+
+// The test plays the kubelet too: a pod of each ReplicaSet, created without the role label, so
+// only the controller's patch can give it one.
+TEST_F(RolloutControllerTest, GivenPreviewAndActiveMetadataThenPodsAreRelabelledInPlace) {
+  Create(kServices, Service("active"));
+  Create(kServices, Service("preview"));
+  std::string rollout = kBlueGreen;
+  const std::string strategy = R"("autoPromotionEnabled": false)";
+  rollout.replace(rollout.find(strategy), strategy.size(),
+                  strategy + R"(, "previewMetadata": {"labels": {"role": "preview"}},
+                                 "activeMetadata": {"labels": {"role": "active"}})");
+  Create(kRollouts, rollout);
+  ASSERT_TRUE(Until([&] {
+    return RolloutAt({"status", "phase"}) == "Healthy";
+  })) << controller_->LastError();
+  const std::string blue = RolloutAt({"status", "stableRS"});
+  auto pod_of = [&](const std::string& hash) {
+    const json::Value rs = Get(kReplicaSets, "web-" + hash);
+    return R"({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "pod-)" + hash +
+           R"(", "labels": {"app": "web", "rollouts-pod-template-hash": ")" + hash +
+           R"("}, "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet",
+           "name": "web-)" +
+           hash + R"(", "uid": ")" + json::StringAt(rs, {"metadata", "uid"}) +
+           R"(", "controller": true}]},
+           "spec": {"containers": [{"name": "app", "image": "demo"}]}})";
+  };
+  auto role_of = [&](const kube::ResourceRef& resource, const std::string& name, bool in_template) {
+    const json::Value object = Get(resource, name);
+    return in_template ? json::StringAt(object, {"spec", "template", "metadata", "labels", "role"})
+                       : json::StringAt(object, {"metadata", "labels", "role"});
+  };
+  EXPECT_EQ(role_of(kReplicaSets, "web-" + blue, true), "active");
+  Create(kPods, pod_of(blue));
+
+  auto patched =
+      client_->Patch(kRollouts, kNs, "web", kube::PatchType::kJson,
+                     Json(R"([{"op": "replace", "path": "/spec/template/spec/containers/0/image",
+                "value": "demo:green"}])"));
+  ASSERT_TRUE(patched.ok()) << patched.error();
+  ASSERT_TRUE(Until([&] { return RolloutAt({"status", "phase"}) == "Paused"; }));
+  const std::string green = RolloutAt({"status", "currentPodHash"});
+  EXPECT_EQ(role_of(kReplicaSets, "web-" + green, true), "preview") << "created with it";
+  EXPECT_EQ(role_of(kPods, "pod-" + blue, false), "active");
+  Create(kPods, pod_of(green));
+
+  PatchStatus(R"({"status": {"pauseConditions": null}})");
+  ASSERT_TRUE(Until([&] {
+    return RolloutAt({"status", "stableRS"}) == green &&
+           role_of(kPods, "pod-" + green, false) == "active" &&
+           role_of(kPods, "pod-" + blue, false).empty();
+  })) << json::WritePretty(Get(kPods, "pod-" + green))
+      << json::WritePretty(Get(kReplicaSets, "web-" + blue)) << controller_->LastError();
+  EXPECT_EQ(role_of(kReplicaSets, "web-" + green, true), "active");
+  EXPECT_EQ(role_of(kReplicaSets, "web-" + blue, true), "") << "the old one loses its role";
+  EXPECT_EQ(ReplicaSets().size(), 2u) << "a role change makes no new ReplicaSet";
+  EXPECT_EQ(json::StringAt(Get(kPods, "pod-" + green), {"metadata", "labels", "app"}), "web");
   EXPECT_TRUE(controller_->LastError().ok()) << controller_->LastError();
 }
 

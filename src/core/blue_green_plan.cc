@@ -46,8 +46,8 @@ RolloutPlan PlanBlueGreen(const RolloutSnapshot& snapshot) {
   }
 
   ReplicaSetChanges changes(replicas);
-  const OwnedReplicaSets sets =
-      ReadOwnedReplicaSets(rollout, snapshot.replica_sets, groups, status, changes, plan);
+  const OwnedReplicaSets sets = ReadOwnedReplicaSets(rollout, snapshot.replica_sets, snapshot.pods,
+                                                     groups, status, changes, plan);
   const api::ReplicaSet& new_rs = *sets.new_rs;
   const std::string& new_hash = sets.new_hash;
   const api::ReplicaSet* stable_rs = sets.stable_rs;

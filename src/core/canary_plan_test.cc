@@ -103,19 +103,25 @@ struct World {
         rs.status.available_replicas = std::min(rs.status.available_replicas, *change.replicas);
         rs.status.ready_replicas = rs.status.available_replicas;
       }
-      for (const auto& [key, value] : change.annotations) {
-        if (value) {
-          rs.metadata.annotations[key] = *value;
-        } else {
-          rs.metadata.annotations.erase(key);
-        }
-      }
+      ApplyDelta(change.annotations, rs.metadata.annotations);
+      ApplyDelta(change.template_labels, rs.spec.template_.metadata.labels);
+      ApplyDelta(change.template_annotations, rs.spec.template_.metadata.annotations);
     }
     for (const auto& [name, uid] : plan.replica_set_deletions) {
       std::erase_if(replica_sets,
                     [&](const api::ReplicaSet& rs) { return rs.metadata.name == name; });
     }
     if (plan.status) rollout.status = *plan.status;
+  }
+  static void ApplyDelta(const std::map<std::string, std::optional<std::string>>& delta,
+                         std::map<std::string, std::string>& map) {
+    for (const auto& [key, value] : delta) {
+      if (value) {
+        map[key] = *value;
+      } else {
+        map.erase(key);
+      }
+    }
   }
   // The pods asked for start and become available; returns whether any did.
   bool MakePodsAvailable() {
@@ -140,6 +146,14 @@ struct World {
   std::string HashOf(const std::string& image) {
     for (api::ReplicaSet& rs : replica_sets) {
       if (rs.spec.template_.spec.containers[0].image == image) return PodTemplateHashOf(rs);
+    }
+    return "<none>";
+  }
+  std::string RoleOf(const std::string& image) {
+    for (api::ReplicaSet& rs : replica_sets) {
+      if (rs.spec.template_.spec.containers[0].image != image) continue;
+      auto found = rs.spec.template_.metadata.labels.find("role");
+      return found == rs.spec.template_.metadata.labels.end() ? "" : found->second;
     }
     return "<none>";
   }
@@ -295,6 +309,26 @@ TEST(CanaryPlanTest, GivenPromoteFullThenAllStepsAreSkipped) {
   EXPECT_EQ(world.ReplicasOf("demo:blue"), 0);
   EXPECT_FALSE(world.rollout.status.promote_full);
   EXPECT_EQ(world.rollout.status.phase, "Healthy");
+}
+
+TEST(CanaryPlanTest, GivenCanaryAndStableMetadataThenPodTemplatesCarryTheirRoleAsItChanges) {
+  World world(CanaryRollout(4, kSeedSteps,
+                            R"(, "canaryMetadata": {"labels": {"role": "canary"}},
+                                "stableMetadata": {"labels": {"role": "stable"}})"));
+  world.Settle();
+  EXPECT_EQ(world.RoleOf("demo:blue"), "stable") << "the first deploy is the stable";
+  world.SetImage("demo:green");
+  world.Settle();
+  ASSERT_EQ(world.Step(), 1) << "paused at the first pause";
+  EXPECT_EQ(world.RoleOf("demo:green"), "canary") << "created with the canary's metadata";
+  EXPECT_EQ(world.RoleOf("demo:blue"), "stable");
+  world.rollout.status.promote_full = true;
+  world.Settle();
+  EXPECT_EQ(world.rollout.status.stable_rs, world.HashOf("demo:green"));
+  EXPECT_EQ(world.RoleOf("demo:green"), "stable") << "promoted: the stable's metadata";
+  EXPECT_EQ(world.RoleOf("demo:blue"), "") << "an old ReplicaSet loses what was injected";
+  EXPECT_EQ(world.ReplicasOf("demo:green"), 4) << "no new ReplicaSet for a metadata change";
+  EXPECT_EQ(world.replica_sets.size(), 2u);
 }
 
 TEST(CanaryPlanTest, GivenTheTemplateChangedBackToStableThenStepsAreSkipped) {

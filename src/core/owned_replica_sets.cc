@@ -3,11 +3,13 @@
 #include <algorithm>
 
 #include "api/defaults.h"
+#include "core/ephemeral_metadata.h"
 
 namespace devflow::core {
 
 OwnedReplicaSets ReadOwnedReplicaSets(const api::Rollout& rollout,
                                       const std::vector<api::ReplicaSet>& owned,
+                                      const std::vector<api::Pod>& pods,
                                       const ReplicaSetGroups& groups, api::RolloutStatus& status,
                                       ReplicaSetChanges& changes, RolloutPlan& plan) {
   OwnedReplicaSets sets;
@@ -37,6 +39,19 @@ OwnedReplicaSets ReadOwnedReplicaSets(const api::Rollout& rollout,
     }
   }
   if (RevisionOf(rollout.metadata) != sets.new_revision) plan.rollout_revision = sets.new_revision;
+
+  const EphemeralRole new_role =
+      sets.stable_rs == nullptr ? EphemeralRole::kStable : EphemeralRole::kUpdating;
+  changes.SyncEphemeralMetadata(rollout, *sets.new_rs, EphemeralMetadataFor(rollout, new_role),
+                                pods, plan.pod_changes);
+  if (sets.stable_rs != nullptr) {
+    changes.SyncEphemeralMetadata(rollout, *sets.stable_rs,
+                                  EphemeralMetadataFor(rollout, EphemeralRole::kStable), pods,
+                                  plan.pod_changes);
+  }
+  for (const api::ReplicaSet& other : sets.others) {
+    changes.SyncEphemeralMetadata(rollout, other, {}, pods, plan.pod_changes);
+  }
 
   if (status.abort && status.stable_rs == sets.new_hash) {
     status.abort = false;

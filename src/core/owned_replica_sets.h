@@ -27,9 +27,13 @@ struct OwnedReplicaSets {
 
 // REQUIRES: groups.new_rs (GroupReplicaSets of `owned`). Writes the new ReplicaSet's annotation
 // changes into `changes`, the Rollout's revision into `plan` when it changes, and clears
-// status.abort/abortedAt when stableRS is the new hash.
+// status.abort/abortedAt when stableRS is the new hash. Every ReplicaSet's ephemeral metadata
+// (and its `pods'`) follows its role: the new one's is the canary/preview metadata while a
+// separate stable exists, the stable's (or a fully promoted new one's) the stable/active
+// metadata, the others' none.
 OwnedReplicaSets ReadOwnedReplicaSets(const api::Rollout& rollout,
                                       const std::vector<api::ReplicaSet>& owned,
+                                      const std::vector<api::Pod>& pods,
                                       const ReplicaSetGroups& groups, api::RolloutStatus& status,
                                       ReplicaSetChanges& changes, RolloutPlan& plan);
 

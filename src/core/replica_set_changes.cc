@@ -5,6 +5,7 @@
 
 #include "api/defaults.h"
 #include "api/rollout_defaults.h"
+#include "core/ephemeral_metadata.h"
 #include "core/rollout_replica_sets.h"
 
 namespace devflow::core {
@@ -34,6 +35,23 @@ void ReplicaSetChanges::Annotate(const api::ReplicaSet& rs, const std::string& k
   const bool present = found != rs.metadata.annotations.end();
   if (value ? (present && found->second == *value) : !present) return;
   For(rs).annotations[key] = value;
+}
+
+void ReplicaSetChanges::SyncEphemeralMetadata(const api::Rollout& rollout,
+                                              const api::ReplicaSet& rs,
+                                              const api::PodTemplateMetadata& wanted,
+                                              const std::vector<api::Pod>& pods,
+                                              std::vector<PodMetadataChange>& pod_changes) {
+  ReplicaSetChange synced;
+  core::SyncEphemeralMetadata(rollout, rs, wanted, pods, synced, pod_changes);
+  if (synced.template_labels.empty() && synced.template_annotations.empty() &&
+      synced.annotations.empty()) {
+    return;
+  }
+  ReplicaSetChange& change = For(rs);
+  change.template_labels.merge(synced.template_labels);
+  change.template_annotations.merge(synced.template_annotations);
+  change.annotations.merge(synced.annotations);
 }
 
 std::vector<ReplicaSetChange> ReplicaSetChanges::Take() {

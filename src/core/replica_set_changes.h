@@ -34,6 +34,12 @@ class ReplicaSetChanges {
   // Sets (a value) or removes (nullopt) an annotation, when that changes something.
   void Annotate(const api::ReplicaSet& rs, const std::string& key,
                 const std::optional<std::string>& value);
+  // Brings `rs`'s ephemeral metadata (template and record) and its live pods' to `wanted`
+  // (ephemeral_metadata.h); the pod patches go to `pod_changes`.
+  void SyncEphemeralMetadata(const api::Rollout& rollout, const api::ReplicaSet& rs,
+                             const api::PodTemplateMetadata& wanted,
+                             const std::vector<api::Pod>& pods,
+                             std::vector<PodMetadataChange>& pod_changes);
   // The changes so far, one per ReplicaSet, by name.
   std::vector<ReplicaSetChange> Take();
 

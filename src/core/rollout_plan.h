@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "api/core_kinds.h"
+#include "api/pod.h"
 #include "api/rollout.h"
 #include "api/time.h"
 #include "api/workloads.h"
@@ -27,6 +28,9 @@ struct RolloutSnapshot {
   // The Services the strategy names that exist, by name (a missing one is simply absent).
   std::map<std::string, api::Service> services;
   api::Time now;
+  // The pods of those ReplicaSets (controlled by one of them), for the ephemeral metadata; read
+  // only when the Rollout uses it (UsesEphemeralMetadata).
+  std::vector<api::Pod> pods;
 };
 
 // A change to an existing ReplicaSet: its size and annotations. Written as one merge patch
@@ -37,7 +41,20 @@ struct ReplicaSetChange {
   std::optional<int32_t> replicas;  // spec.replicas, when it changes
   // Annotations to set (a value) or remove (nullopt).
   std::map<std::string, std::optional<std::string>> annotations;
+  // spec.template.metadata labels and annotations to set or remove (ephemeral metadata).
+  std::map<std::string, std::optional<std::string>> template_labels;
+  std::map<std::string, std::optional<std::string>> template_annotations;
   friend bool operator==(const ReplicaSetChange&, const ReplicaSetChange&) = default;
+};
+
+// Labels and annotations of one live pod to set (a value) or remove (nullopt), written as a
+// merge patch preconditioned on its uid.
+struct PodMetadataChange {
+  std::string name;
+  std::string uid;
+  std::map<std::string, std::optional<std::string>> labels;
+  std::map<std::string, std::optional<std::string>> annotations;
+  friend bool operator==(const PodMetadataChange&, const PodMetadataChange&) = default;
 };
 
 // Pointing a Service at one ReplicaSet: its selector's rollouts-pod-template-hash becomes `hash`,
@@ -71,6 +88,8 @@ struct RolloutPlan {
   //     when nothing may change at the router this pass).
   std::optional<TrafficPlan> traffic;
   std::vector<ReplicaSetChange> replica_set_changes;
+  // 4b. The live pods' ephemeral metadata, once their ReplicaSets' templates carry it.
+  std::vector<PodMetadataChange> pod_changes;
   std::vector<std::pair<std::string, std::string>> replica_set_deletions;
   // 6. The new status, when it differs from the one read (written with the resourceVersion read,
   //    so a user's promote or abort in between is never overwritten: the write fails and the

@@ -8,6 +8,7 @@
 #include "api/defaults.h"
 #include "api/pod_template_identity.h"
 #include "api/selector.h"
+#include "core/ephemeral_metadata.h"
 
 namespace devflow::core {
 namespace {
@@ -53,8 +54,7 @@ ReplicaSetGroups GroupReplicaSets(const api::Rollout& rollout,
   ReplicaSetGroups groups;
   for (size_t index : order) {
     const api::ReplicaSet& replica_set = owned[index];
-    const bool is_new = !groups.new_rs &&
-                        api::SemanticallyEqual(rollout.spec.template_, replica_set.spec.template_);
+    const bool is_new = !groups.new_rs && RunsRolloutTemplate(rollout, replica_set);
     const bool is_stable = !groups.stable_rs && !rollout.status.stable_rs.empty() &&
                            PodTemplateHashOf(replica_set) == rollout.status.stable_rs;
     if (is_new) groups.new_rs = index;
