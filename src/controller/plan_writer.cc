@@ -166,6 +166,15 @@ Status PlanWriter::Write(
     }
   }
 
+  for (const auto& [name, uid] : plan.pod_deletions) {
+    kube::DeleteRequest request;
+    request.precondition_uid = uid;
+    Result<json::Value> deleted = client_.Delete(Pods(), ns, name, request);
+    if (!deleted.ok() && deleted.error().code() != StatusCode::kNotFound) {
+      return deleted.error().WithContext("restarting pod " + name);
+    }
+  }
+
   for (const auto& [name, uid] : plan.replica_set_deletions) {
     kube::DeleteRequest request;
     request.precondition_uid = uid;

@@ -22,6 +22,7 @@
 #include "core/canary_plan.h"
 #include "core/ephemeral_metadata.h"
 #include "core/invalid_spec.h"
+#include "core/pod_restart.h"
 #include "core/rollout_replica_sets.h"
 #include "kube/api_client.h"
 #include "kube/informer.h"
@@ -311,7 +312,8 @@ class RolloutController::Impl {
 
     // Pods are read from the server, and only for Rollouts that need them, so the controller
     // caches no pod of the cluster.
-    if (core::UsesEphemeralMetadata(rollout, snapshot.replica_sets)) {
+    if (core::UsesEphemeralMetadata(rollout, snapshot.replica_sets) ||
+        core::RestartPending(rollout)) {
       kube::ListRequest request;
       if (rollout.spec.selector) {
         request.label_selector = core::LabelSelectorString(*rollout.spec.selector);

@@ -7,6 +7,7 @@
 #include "api/rollout_defaults.h"
 #include "core/blue_green_rules.h"
 #include "core/owned_replica_sets.h"
+#include "core/pod_restart.h"
 #include "core/replica_set_changes.h"
 #include "core/replica_set_creation.h"
 #include "core/rollout_conditions.h"
@@ -99,6 +100,7 @@ RolloutPlan PlanBlueGreen(const RolloutSnapshot& snapshot) {
     return plan;
   }
   status.current_pod_hash = new_hash;
+  AddPodRestart(snapshot, new_hash, status, plan);
 
   const bool rollback = IsRollback(new_rs, stable_rs, status.stable_rs);
   const std::optional<api::Time> new_deadline = ScaleDownDeadlineOf(new_rs);

@@ -11,6 +11,7 @@
 #include "core/canary_steps.h"
 #include "core/canary_traffic.h"
 #include "core/owned_replica_sets.h"
+#include "core/pod_restart.h"
 #include "core/replica_set_changes.h"
 #include "core/replica_set_creation.h"
 #include "core/rollout_conditions.h"
@@ -100,6 +101,7 @@ RolloutPlan PlanCanary(const RolloutSnapshot& snapshot) {
     if (status != rollout.status) plan.status = status;
     return plan;
   }
+  AddPodRestart(snapshot, new_hash, status, plan);
 
   // Facts about the ReplicaSets as read.
   api::Rollout judged = rollout;

@@ -90,6 +90,8 @@ struct RolloutPlan {
   std::vector<ReplicaSetChange> replica_set_changes;
   // 4b. The live pods' ephemeral metadata, once their ReplicaSets' templates carry it.
   std::vector<PodMetadataChange> pod_changes;
+  // 4c. Pods to replace for a restart (name, uid): deleted, their ReplicaSets make new ones.
+  std::vector<std::pair<std::string, std::string>> pod_deletions;
   std::vector<std::pair<std::string, std::string>> replica_set_deletions;
   // 6. The new status, when it differs from the one read (written with the resourceVersion read,
   //    so a user's promote or abort in between is never overwritten: the write fails and the
