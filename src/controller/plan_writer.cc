@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "api/analysis_codec.h"
 #include "api/decode.h"
 #include "api/defaults.h"
 #include "api/pod_codec.h"
@@ -31,6 +32,10 @@ const kube::ResourceRef& Services() {
   return resource;
 }
 
+const kube::ResourceRef& AnalysisRuns() {
+  static const kube::ResourceRef resource = kube::ResourceOf<api::AnalysisRun>();
+  return resource;
+}
 const kube::ResourceRef& Pods() {
   static const kube::ResourceRef resource = kube::ResourceOf<api::Pod>();
   return resource;
@@ -181,6 +186,23 @@ Status PlanWriter::Write(
     Result<json::Value> deleted = client_.Delete(ReplicaSets(), ns, name, request);
     if (!deleted.ok() && deleted.error().code() != StatusCode::kNotFound) {
       return deleted.error().WithContext("deleting old ReplicaSet " + name);
+    }
+  }
+
+  for (const api::AnalysisRun& run : plan.create_analysis_runs) {
+    Result<json::Value> created = client_.Create(AnalysisRuns(), ns, api::Encode(run));
+    // AlreadyExists: made by an earlier pass the cache had not shown yet.
+    if (!created.ok() && created.error().code() != StatusCode::kAlreadyExists) {
+      return created.error().WithContext("creating AnalysisRun " + run.metadata.name);
+    }
+  }
+  for (const auto& [name, uid] : plan.terminate_analysis_runs) {
+    Result<json::Value> patched =
+        client_.Patch(AnalysisRuns(), ns, name, kube::PatchType::kMerge,
+                      json::Value(json::Object{{"metadata", json::Object{{"uid", uid}}},
+                                               {"spec", json::Object{{"terminate", true}}}}));
+    if (!patched.ok() && patched.error().code() != StatusCode::kNotFound) {
+      return patched.error().WithContext("terminating AnalysisRun " + name);
     }
   }
 

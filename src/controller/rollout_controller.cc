@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "analysis/template_flattening.h"
+#include "api/analysis_codec.h"
 #include "api/core_kinds_codec.h"
 #include "api/decode.h"
 #include "api/pod_codec.h"
@@ -57,6 +59,27 @@ std::vector<std::string> ServiceNames(const api::Rollout& rollout) {
 // The index of the Rollout cache that finds, for a Service "namespace/name", the Rollouts naming
 // it; read from the JSON without decoding, since it runs on every Rollout event.
 constexpr char kServiceIndex[] = "rollout-services";
+// The templates the Rollout's analyses name (not those they include).
+std::vector<analysis::TemplateKey> TemplatesNamedBy(const api::Rollout& rollout) {
+  std::vector<analysis::TemplateKey> keys;
+  auto add = [&](const api::RolloutAnalysis& analysis) {
+    for (analysis::TemplateKey& key : analysis::TemplateKeysOf(analysis)) {
+      keys.push_back(std::move(key));
+    }
+  };
+  if (const auto& canary = rollout.spec.strategy.canary) {
+    if (canary->analysis) add(*canary->analysis);
+    for (const api::CanaryStep& step : canary->steps) {
+      if (step.analysis) add(*step.analysis);
+    }
+  }
+  if (const auto& blue_green = rollout.spec.strategy.blue_green) {
+    if (blue_green->pre_promotion_analysis) add(*blue_green->pre_promotion_analysis);
+    if (blue_green->post_promotion_analysis) add(*blue_green->post_promotion_analysis);
+  }
+  return keys;
+}
+
 std::vector<std::string> NamedServices(const json::Value& rollout) {
   const std::string ns = json::StringAt(rollout, {"metadata", "namespace"});
   std::vector<std::string> keys;
@@ -102,6 +125,9 @@ class RolloutController::Impl {
         rollout_informer_(informers.For(kube::ResourceOf<api::Rollout>())),
         rs_informer_(informers.For(kube::ResourceOf<api::ReplicaSet>())),
         service_informer_(informers.For(kube::ResourceOf<api::Service>())),
+        run_informer_(informers.For(kube::ResourceOf<api::AnalysisRun>())),
+        template_informer_(informers.For(kube::ResourceOf<api::AnalysisTemplate>())),
+        cluster_template_informer_(informers.For(kube::ResourceOf<api::ClusterAnalysisTemplate>())),
         queue_(kube::WorkQueueOptions{.rate_limit = options.rate_limit, .clock = &clock_}) {
     // Before the informers start (AlreadyExists: another controller of the factory added it).
     Status indexed = rollout_informer_.cache().AddIndex(kServiceIndex, NamedServices);
@@ -124,6 +150,11 @@ class RolloutController::Impl {
         .on_add = guarded(&Impl::Enqueue),
         .on_update = guarded(&Impl::OnRolloutUpdate),
         .on_delete = guarded(&Impl::Enqueue),
+    });
+    run_informer_.AddEventHandler(kube::EventHandlers{
+        .on_add = guarded(&Impl::OnOwned),
+        .on_update = guarded(&Impl::OnOwnedUpdate),
+        .on_delete = guarded(&Impl::OnOwned),
     });
     rs_informer_.AddEventHandler(kube::EventHandlers{
         .on_add = guarded(&Impl::OnOwned),
@@ -238,7 +269,8 @@ class RolloutController::Impl {
   bool WaitForInformers() {
     while (true) {
       if (rollout_informer_.HasSynced() && rs_informer_.HasSynced() &&
-          service_informer_.HasSynced()) {
+          service_informer_.HasSynced() && run_informer_.HasSynced() &&
+          template_informer_.HasSynced() && cluster_template_informer_.HasSynced()) {
         return true;
       }
       std::unique_lock<std::mutex> lock(mu_);
@@ -325,12 +357,64 @@ class RolloutController::Impl {
         snapshot.pods.push_back(api::Decode<api::Pod>(pod));
     }
 
+    ReadAnalysis(rollout, snapshot);
+
     const core::RolloutPlan plan = rollout.spec.strategy.blue_green ? core::PlanBlueGreen(snapshot)
                                                                     : core::PlanCanary(snapshot);
     if (Status written = writer_.Write(*rollout_json, rollout, plan, routers); !written.ok()) {
       return written;
     }
     return plan.requeue_at;
+  }
+
+  // The Rollout's AnalysisRuns, and the templates (only for Rollouts with analyses).
+  void ReadAnalysis(const api::Rollout& rollout, core::RolloutSnapshot& snapshot) {
+    if (Result<std::vector<json::Value>> runs =
+            run_informer_.cache().ByIndex(kube::kOwnerUidIndex, rollout.metadata.uid);
+        runs.ok()) {
+      for (const json::Value& run_json : *runs) {
+        if (ControllingRolloutOf(run_json).uid != rollout.metadata.uid) continue;
+        snapshot.analysis_runs.push_back(api::Decode<api::AnalysisRun>(run_json));
+      }
+    }
+    for (const analysis::TemplateKey& ref : TemplatesNamedBy(rollout)) {
+      if (ref.cluster_scope) {
+        if (std::optional<json::Value> found = cluster_template_informer_.cache().Get(ref.name)) {
+          snapshot.cluster_analysis_templates[ref.name] =
+              api::Decode<api::ClusterAnalysisTemplate>(*found).spec;
+        }
+      } else if (std::optional<json::Value> found =
+                     template_informer_.cache().Get(rollout.metadata.namespace_ + "/" + ref.name)) {
+        snapshot.analysis_templates[ref.name] = api::Decode<api::AnalysisTemplate>(*found).spec;
+      }
+    }
+    // Templates that include others: their includes are read too (a few levels are plenty; a
+    // missing one is reported by the flattening).
+    for (int depth = 0; depth < 8; ++depth) {
+      std::vector<api::AnalysisTemplateRef> includes;
+      for (const auto* templates :
+           {&snapshot.analysis_templates, &snapshot.cluster_analysis_templates}) {
+        for (const auto& [name, spec] : *templates) {
+          includes.insert(includes.end(), spec.templates.begin(), spec.templates.end());
+        }
+      }
+      bool added = false;
+      for (const api::AnalysisTemplateRef& ref : includes) {
+        auto& into =
+            ref.cluster_scope ? snapshot.cluster_analysis_templates : snapshot.analysis_templates;
+        if (into.contains(ref.template_name)) continue;
+        std::optional<json::Value> found =
+            ref.cluster_scope ? cluster_template_informer_.cache().Get(ref.template_name)
+                              : template_informer_.cache().Get(rollout.metadata.namespace_ + "/" +
+                                                               ref.template_name);
+        if (!found) continue;
+        into[ref.template_name] = ref.cluster_scope
+                                      ? api::Decode<api::ClusterAnalysisTemplate>(*found).spec
+                                      : api::Decode<api::AnalysisTemplate>(*found).spec;
+        added = true;
+      }
+      if (!added) break;
+    }
   }
 
   // The InvalidSpec condition (and phase Degraded), looked at again after a while.
@@ -351,6 +435,9 @@ class RolloutController::Impl {
   kube::Informer& rollout_informer_;
   kube::Informer& rs_informer_;
   kube::Informer& service_informer_;
+  kube::Informer& run_informer_;
+  kube::Informer& template_informer_;
+  kube::Informer& cluster_template_informer_;
   kube::WorkQueue queue_;
   std::vector<std::thread> workers_;
   std::atomic<uint64_t> syncs_{0};

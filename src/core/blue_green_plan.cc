@@ -10,6 +10,7 @@
 #include "core/pod_restart.h"
 #include "core/replica_set_changes.h"
 #include "core/replica_set_creation.h"
+#include "core/rollout_analysis.h"
 #include "core/rollout_conditions.h"
 #include "core/rollout_phase.h"
 #include "core/rollout_replica_sets.h"
@@ -157,6 +158,15 @@ RolloutPlan PlanBlueGreen(const RolloutSnapshot& snapshot) {
                                new_rs.status.available_replicas == desired_now;
   const bool auto_promotion = api::AutoPromotionEnabledOrDefault(rollout);
   const int32_t auto_seconds = strategy.auto_promotion_seconds;
+  // The analyses (§3.4): the pre-promotion run starts once the preview is at its size.
+  const bool new_saturated =
+      strategy.preview_replica_count
+          ? new_rs.spec.replicas.value_or(1) == *strategy.preview_replica_count &&
+                new_rs.status.available_replicas == *strategy.preview_replica_count
+          : IsSaturated(new_rs, replicas);
+  std::string abort_message;
+  ReconcileBlueGreenAnalysis(snapshot, sets, new_saturated || ready_for_pause, active_selector,
+                             status, plan, abort_message);
   const std::optional<std::string> pre_phase =
       strategy.pre_promotion_analysis
           ? std::optional<std::string>(PhaseOf(status.blue_green.pre_promotion_analysis_run_status))
@@ -284,7 +294,8 @@ RolloutPlan PlanBlueGreen(const RolloutSnapshot& snapshot) {
                 .revision = new_revision,
                 .healthy = healthy,
                 .progressed = progressed,
-                .indefinite = AnyWaitingToScaleDown(others)},
+                .indefinite = AnyWaitingToScaleDown(others),
+                .abort_message = abort_message},
                now, plan);
   return plan;
 }

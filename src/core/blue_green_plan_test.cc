@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "api/analysis_codec.h"
 #include "api/codec_testing.h"
 #include "api/core_kinds_codec.h"
 #include "api/rollout_codec.h"
@@ -55,8 +56,22 @@ struct World {
     services["web-preview"] = ServiceNamed("web-preview");
   }
 
+  // The AnalysisRuns (the test plays their controller with SetRunPhase) and the templates.
+  std::vector<api::AnalysisRun> runs;
+  std::map<std::string, api::AnalysisTemplateSpec> templates;
+
   RolloutPlan Reconcile() {
-    RolloutPlan plan = PlanBlueGreen({rollout, replica_sets, services, now});
+    RolloutSnapshot snapshot{rollout, replica_sets, services, now};
+    snapshot.analysis_runs = runs;
+    snapshot.analysis_templates = templates;
+    RolloutPlan plan = PlanBlueGreen(snapshot);
+    for (const api::AnalysisRun& run : plan.create_analysis_runs) {
+      api::AnalysisRun created = run;
+      created.metadata.uid = run.metadata.name + "-uid";
+      runs.push_back(created);
+    }
+    for (const auto& [name, uid] : plan.terminate_analysis_runs)
+      RunNamed(name).spec.terminate = true;
     Apply(plan);
     now.value += std::chrono::seconds(1);
     return plan;
@@ -67,11 +82,27 @@ struct World {
     for (int i = 0; i < limit; ++i) {
       RolloutPlan plan = Reconcile();
       if (!plan.create_replica_set && !plan.rollout_revision && plan.service_changes.empty() &&
-          plan.replica_set_changes.empty() && plan.replica_set_deletions.empty() && !plan.status) {
+          plan.replica_set_changes.empty() && plan.replica_set_deletions.empty() && !plan.status &&
+          plan.create_analysis_runs.empty() && plan.terminate_analysis_runs.empty()) {
         return;
       }
     }
     ADD_FAILURE() << "did not settle";
+  }
+
+  api::AnalysisRun& RunNamed(const std::string& name) {
+    return *std::find_if(runs.begin(), runs.end(),
+                         [&](const api::AnalysisRun& run) { return run.metadata.name == name; });
+  }
+  void SetRunPhase(const std::string& name, const std::string& phase,
+                   const std::string& message = "") {
+    RunNamed(name).status.phase = phase;
+    RunNamed(name).status.message = message;
+  }
+  std::vector<std::string> RunNames() {
+    std::vector<std::string> names;
+    for (const api::AnalysisRun& run : runs) names.push_back(run.metadata.name);
+    return names;
   }
 
   void Apply(const RolloutPlan& plan) {
@@ -344,6 +375,65 @@ TEST(BlueGreenPlanTest, GivenATemplateChangeDuringThePauseThenTheStatusResetsAnd
   world.Settle();
   EXPECT_EQ(world.Selects("web-preview"), world.HashOf("demo:yellow"));
   EXPECT_EQ(world.rollout.status.phase, "Paused") << "the new version pauses in its turn";
+}
+
+// ---- Pre- and post-promotion analysis (§3.4): the test plays the AnalysisRun controller ----
+
+World AnalysedWorld(const std::string& analyses) {
+  World world(BlueGreenRollout(R"(, "autoPromotionEnabled": true, )" + analyses));
+  world.templates["smoke"] = api::testing::DecodeJsonText<api::AnalysisTemplate>(R"({
+      "apiVersion": "argoproj.io/v1alpha1", "kind": "AnalysisTemplate",
+      "metadata": {"name": "smoke"},
+      "spec": {"metrics": [{"name": "ok", "provider": {"web": {"url": "http://x"}}}]}})")
+                                 .spec;
+  world.Settle();
+  world.SetImage("demo:green");
+  world.Settle();
+  return world;
+}
+
+TEST(BlueGreenPlanTest, GivenPrePromotionAnalysisThenTheSwitchWaitsForItsSuccess) {
+  World world =
+      AnalysedWorld(R"("prePromotionAnalysis": {"templates": [{"templateName": "smoke"}]})");
+  const std::string blue = world.HashOf("demo:blue");
+  const std::string green = world.HashOf("demo:green");
+  const std::string name = "web-" + green + "-2-pre";
+  ASSERT_EQ(world.RunNames(), std::vector<std::string>{name}) << "started once the preview is up";
+  EXPECT_EQ(world.RunNamed(name).metadata.labels.at("rollout-type"), "PrePromotion");
+  EXPECT_EQ(world.Selects("web-active"), blue) << "not before the analysis succeeds";
+  world.SetRunPhase(name, "Successful");
+  world.Settle();
+  EXPECT_EQ(world.Selects("web-active"), green);
+  EXPECT_EQ(world.rollout.status.stable_rs, green);
+  EXPECT_EQ(world.rollout.status.phase, "Healthy");
+}
+
+TEST(BlueGreenPlanTest, GivenAFailedPrePromotionAnalysisThenTheRolloutAbortsAndActiveStays) {
+  World world =
+      AnalysedWorld(R"("prePromotionAnalysis": {"templates": [{"templateName": "smoke"}]})");
+  const std::string blue = world.HashOf("demo:blue");
+  world.SetRunPhase("web-" + world.HashOf("demo:green") + "-2-pre", "Error", "boom");
+  world.Settle();
+  EXPECT_TRUE(world.rollout.status.abort);
+  EXPECT_EQ(world.rollout.status.phase, "Degraded");
+  EXPECT_EQ(world.rollout.status.message,
+            "RolloutAborted: Rollout aborted update to revision 2: Blue/green pre-promotion "
+            "analysis phase error: boom");
+  EXPECT_EQ(world.Selects("web-active"), blue);
+}
+
+TEST(BlueGreenPlanTest, GivenPostPromotionAnalysisThenTheNewVersionIsStableOnlyAfterIt) {
+  World world =
+      AnalysedWorld(R"("postPromotionAnalysis": {"templates": [{"templateName": "smoke"}]})");
+  const std::string green = world.HashOf("demo:green");
+  const std::string name = "web-" + green + "-2-post";
+  EXPECT_EQ(world.Selects("web-active"), green) << "switched first";
+  ASSERT_EQ(world.RunNames(), std::vector<std::string>{name});
+  EXPECT_NE(world.rollout.status.stable_rs, green) << "stable waits for the analysis";
+  world.SetRunPhase(name, "Successful");
+  world.Settle();
+  EXPECT_EQ(world.rollout.status.stable_rs, green);
+  EXPECT_EQ(world.rollout.status.phase, "Healthy");
 }
 
 TEST(BlueGreenPlanTest, GivenAReconcileThatChangesNothingThenThePlanIsEmpty) {

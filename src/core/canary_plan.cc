@@ -14,6 +14,7 @@
 #include "core/pod_restart.h"
 #include "core/replica_set_changes.h"
 #include "core/replica_set_creation.h"
+#include "core/rollout_analysis.h"
 #include "core/rollout_conditions.h"
 #include "core/rollout_phase.h"
 #include "core/rollout_replica_sets.h"
@@ -293,6 +294,9 @@ RolloutPlan PlanCanary(const RolloutSnapshot& snapshot) {
 
   // Pause steps and step progression (§4.4). Decided on the pause state as read (a user's
   // resume shows as controllerPause without a condition); applied to the status at the end.
+  std::string abort_message;
+  ReconcileCanaryAnalysis(snapshot, sets, status, plan, abort_message);
+  judged.status = status;
   PauseChanges pauses;
   if (status.abort) {
     pauses.clear = true;
@@ -384,7 +388,8 @@ RolloutPlan PlanCanary(const RolloutSnapshot& snapshot) {
                 .revision = new_revision,
                 .healthy = healthy,
                 .progressed = progressed,
-                .indefinite = indefinite},
+                .indefinite = indefinite,
+                .abort_message = abort_message},
                now, plan);
   return plan;
 }

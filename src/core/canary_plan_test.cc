@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "api/analysis_codec.h"
 #include "api/codec_testing.h"
 #include "api/core_kinds_codec.h"
 #include "api/rollout_codec.h"
@@ -59,15 +60,30 @@ struct World {
     services["web-stable"] = ServiceNamed("web-stable");
   }
 
+  // The AnalysisRuns (the test plays their controller with SetRunPhase) and the templates.
+  std::vector<api::AnalysisRun> runs;
+  std::map<std::string, api::AnalysisTemplateSpec> templates;
+
   RolloutPlan Reconcile() {
-    RolloutPlan plan = PlanCanary({rollout, replica_sets, services, now});
+    RolloutSnapshot snapshot{rollout, replica_sets, services, now};
+    snapshot.analysis_runs = runs;
+    snapshot.analysis_templates = templates;
+    RolloutPlan plan = PlanCanary(snapshot);
+    for (const api::AnalysisRun& run : plan.create_analysis_runs) {
+      api::AnalysisRun created = run;
+      created.metadata.uid = run.metadata.name + "-uid";
+      runs.push_back(created);
+    }
+    for (const auto& [name, uid] : plan.terminate_analysis_runs)
+      RunNamed(name).spec.terminate = true;
     Apply(plan);
     now.value += std::chrono::seconds(1);
     return plan;
   }
   static bool Empty(const RolloutPlan& plan) {
     return !plan.create_replica_set && !plan.rollout_revision && plan.service_changes.empty() &&
-           plan.replica_set_changes.empty() && plan.replica_set_deletions.empty() && !plan.status;
+           plan.replica_set_changes.empty() && plan.replica_set_deletions.empty() && !plan.status &&
+           plan.create_analysis_runs.empty() && plan.terminate_analysis_runs.empty();
   }
   // Reconciles until a pass plans nothing (pods becoming available count as a change).
   void Settle(int limit = 60) {
@@ -78,6 +94,21 @@ struct World {
     }
     ADD_FAILURE() << "did not settle: " << rollout.status.phase << " " << rollout.status.message;
   }
+  api::AnalysisRun& RunNamed(const std::string& name) {
+    return *std::find_if(runs.begin(), runs.end(),
+                         [&](const api::AnalysisRun& run) { return run.metadata.name == name; });
+  }
+  void SetRunPhase(const std::string& name, const std::string& phase,
+                   const std::string& message = "") {
+    RunNamed(name).status.phase = phase;
+    RunNamed(name).status.message = message;
+  }
+  std::vector<std::string> RunNames() {
+    std::vector<std::string> names;
+    for (const api::AnalysisRun& run : runs) names.push_back(run.metadata.name);
+    return names;
+  }
+
   void Apply(const RolloutPlan& plan) {
     events.insert(events.end(), plan.events.begin(), plan.events.end());
     if (plan.create_replica_set) {
@@ -329,6 +360,129 @@ TEST(CanaryPlanTest, GivenCanaryAndStableMetadataThenPodTemplatesCarryTheirRoleA
   EXPECT_EQ(world.RoleOf("demo:blue"), "") << "an old ReplicaSet loses what was injected";
   EXPECT_EQ(world.ReplicasOf("demo:green"), 4) << "no new ReplicaSet for a metadata change";
   EXPECT_EQ(world.replica_sets.size(), 2u);
+}
+
+// ---- Analysis (§4.7): the test plays the AnalysisRun controller ----
+
+constexpr char kAnalysisSteps[] = R"([{"setWeight": 25},
+    {"analysis": {"templates": [{"templateName": "success-rate"}],
+                  "args": [{"name": "hash",
+                            "valueFrom": {"podTemplateHashValue": "Latest"}}]}},
+    {"setWeight": 75}])";
+
+World AnalysisWorld(const std::string& steps, const std::string& extra = "") {
+  World world(CanaryRollout(4, steps, extra));
+  world.templates["success-rate"] = api::testing::DecodeJsonText<api::AnalysisTemplate>(R"({
+      "apiVersion": "argoproj.io/v1alpha1", "kind": "AnalysisTemplate",
+      "metadata": {"name": "success-rate"},
+      "spec": {"args": [{"name": "hash"}],
+               "metrics": [{"name": "ok", "successCondition": "result[0] >= 0.95",
+                            "provider": {"web": {"url": "http://x/{{args.hash}}"}}}]}})")
+                                        .spec;
+  world.Settle();
+  world.SetImage("demo:green");
+  world.Settle();
+  return world;
+}
+
+TEST(CanaryPlanTest, GivenAnAnalysisStepThenARunIsCreatedAndItsSuccessMovesOn) {
+  World world = AnalysisWorld(kAnalysisSteps);
+  const std::string green = world.HashOf("demo:green");
+  ASSERT_EQ(world.Step(), 1) << "waiting at the analysis step";
+  const std::string name = "web-" + green + "-2-1";
+  ASSERT_EQ(world.RunNames(), std::vector<std::string>{name});
+  const api::AnalysisRun& run = world.RunNamed(name);
+  EXPECT_EQ(run.metadata.labels.at("rollout-type"), "Step");
+  EXPECT_EQ(run.metadata.labels.at("step-index"), "1");
+  ASSERT_EQ(run.spec.args.size(), 1u);
+  EXPECT_EQ(run.spec.args[0].value, green) << "podTemplateHashValue: Latest";
+  EXPECT_EQ(world.rollout.status.canary.current_step_analysis_run_status->name, name);
+  EXPECT_EQ(world.rollout.status.phase, "Progressing");
+
+  world.SetRunPhase(name, "Running");
+  world.Settle();
+  EXPECT_EQ(world.Step(), 1) << "a running analysis holds the step";
+  EXPECT_EQ(world.rollout.status.canary.current_step_analysis_run_status->status, "Running");
+
+  world.SetRunPhase(name, "Successful");
+  world.Settle();
+  EXPECT_EQ(world.rollout.status.stable_rs, green) << world.rollout.status.message;
+  EXPECT_EQ(world.rollout.status.phase, "Healthy");
+  EXPECT_EQ(world.RunNames().size(), 1u) << "no second run";
+  EXPECT_TRUE(world.HasEvent("AnalysisRunSuccessful"));
+}
+
+TEST(CanaryPlanTest, GivenAFailedAnalysisThenTheRolloutAbortsAndARetryRunsItAgain) {
+  World world = AnalysisWorld(kAnalysisSteps);
+  const std::string green = world.HashOf("demo:green");
+  const std::string name = "web-" + green + "-2-1";
+  world.SetRunPhase(name, "Failed",
+                    R"(Metric "ok" assessed Failed due to failed (1) > failureLimit (0))");
+  world.Settle();
+  EXPECT_TRUE(world.rollout.status.abort);
+  EXPECT_EQ(world.rollout.status.phase, "Degraded");
+  EXPECT_EQ(world.rollout.status.message,
+            "RolloutAborted: Rollout aborted update to revision 2: Step-based analysis phase "
+            "failed: Metric \"ok\" assessed Failed due to failed (1) > failureLimit (0)");
+  EXPECT_EQ(world.ReplicasOf("demo:green"), 0) << "the canary goes away";
+  EXPECT_EQ(world.ReplicasOf("demo:blue"), 4);
+  EXPECT_FALSE(world.rollout.status.canary.current_step_analysis_run_status);
+
+  world.rollout.status.abort = false;  // `devflow retry rollout`
+  world.Settle();
+  EXPECT_EQ(world.Step(), 1);
+  EXPECT_EQ(world.RunNames(), (std::vector<std::string>{name, name + ".1"}))
+      << "the failed run keeps its name; the new one is suffixed";
+}
+
+TEST(CanaryPlanTest, GivenAnInconclusiveAnalysisThenTheRolloutPausesUntilPromotedWithANewRun) {
+  World world = AnalysisWorld(kAnalysisSteps);
+  const std::string name = "web-" + world.HashOf("demo:green") + "-2-1";
+  world.SetRunPhase(name, "Inconclusive");
+  world.Settle();
+  EXPECT_EQ(world.rollout.status.phase, "Paused");
+  EXPECT_EQ(world.rollout.status.message, "InconclusiveAnalysisRun");
+  EXPECT_TRUE(world.rollout.status.controller_pause);
+  EXPECT_FALSE(world.rollout.status.abort);
+
+  world.rollout.status.pause_conditions.clear();  // `devflow promote`
+  world.Settle();
+  EXPECT_EQ(world.RunNames(), (std::vector<std::string>{name, name + ".1"}));
+  EXPECT_EQ(world.Step(), 1) << "the new run decides";
+  world.SetRunPhase(name + ".1", "Successful");
+  world.Settle();
+  EXPECT_EQ(world.rollout.status.phase, "Healthy");
+}
+
+TEST(CanaryPlanTest, GivenBackgroundAnalysisThenItRunsFromItsStartingStepUntilPromoted) {
+  World world = AnalysisWorld(kSeedSteps, R"(, "analysis": {"startingStep": 2,
+      "templates": [{"templateName": "success-rate"}],
+      "args": [{"name": "hash", "value": "x"}]})");
+  EXPECT_EQ(world.Step(), 1);
+  EXPECT_TRUE(world.runs.empty()) << "before startingStep";
+  world.rollout.status.pause_conditions.clear();  // promote past the first pause
+  world.Settle();
+  ASSERT_EQ(world.Step(), 3);
+  const std::string name = "web-" + world.HashOf("demo:green") + "-2";
+  ASSERT_EQ(world.RunNames(), std::vector<std::string>{name});
+  EXPECT_EQ(world.RunNamed(name).metadata.labels.at("rollout-type"), "Background");
+  world.SetRunPhase(name, "Running");
+  world.now.value += std::chrono::seconds(10);  // the 10 s pause ends
+  world.Settle();
+  EXPECT_EQ(world.rollout.status.phase, "Healthy");
+  EXPECT_TRUE(world.RunNamed(name).spec.terminate) << "terminated once fully promoted";
+  EXPECT_FALSE(world.rollout.status.canary.current_background_analysis_run_status);
+}
+
+TEST(CanaryPlanTest, GivenAMissingTemplateThenTheRolloutAbortsSayingWhy) {
+  World world = AnalysisWorld(
+      R"([{"setWeight": 25}, {"analysis": {"templates": [{"templateName": "absent"}]}}])");
+  EXPECT_TRUE(world.rollout.status.abort);
+  EXPECT_NE(world.rollout.status.message.find("Step-based analysis could not start"),
+            std::string::npos)
+      << world.rollout.status.message;
+  EXPECT_NE(world.rollout.status.message.find("absent"), std::string::npos);
+  EXPECT_TRUE(world.runs.empty());
 }
 
 TEST(CanaryPlanTest, GivenTheTemplateChangedBackToStableThenStepsAreSkipped) {

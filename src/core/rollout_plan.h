@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "api/analysis.h"
 #include "api/core_kinds.h"
 #include "api/pod.h"
 #include "api/rollout.h"
@@ -31,6 +32,11 @@ struct RolloutSnapshot {
   // The pods of those ReplicaSets (controlled by one of them), for the ephemeral metadata; read
   // only when the Rollout uses it (UsesEphemeralMetadata).
   std::vector<api::Pod> pods;
+  // The AnalysisRuns the Rollout controls, and the templates of its namespace (by name) and the
+  // cluster's, which its analyses name.
+  std::vector<api::AnalysisRun> analysis_runs;
+  std::map<std::string, api::AnalysisTemplateSpec> analysis_templates;
+  std::map<std::string, api::AnalysisTemplateSpec> cluster_analysis_templates;
 };
 
 // A change to an existing ReplicaSet: its size and annotations. Written as one merge patch
@@ -92,6 +98,10 @@ struct RolloutPlan {
   std::vector<PodMetadataChange> pod_changes;
   // 4c. Pods to replace for a restart (name, uid): deleted, their ReplicaSets make new ones.
   std::vector<std::pair<std::string, std::string>> pod_deletions;
+  // 5b. AnalysisRuns to create (AlreadyExists counts as done), and runs to stop (name, uid:
+  //     spec.terminate = true).
+  std::vector<api::AnalysisRun> create_analysis_runs;
+  std::vector<std::pair<std::string, std::string>> terminate_analysis_runs;
   std::vector<std::pair<std::string, std::string>> replica_set_deletions;
   // 6. The new status, when it differs from the one read (written with the resourceVersion read,
   //    so a user's promote or abort in between is never overwritten: the write fails and the

@@ -199,7 +199,7 @@ void FinishStatus(const api::Rollout& rollout, api::RolloutStatus status, const 
       plan.events.push_back({"Warning", "RolloutAborted",
                              "Rollout aborted update to revision " + std::to_string(end.revision)});
     }
-    SetAbortedCondition(status, end.revision, "", now);
+    SetAbortedCondition(status, end.revision, end.abort_message, now);
   } else if (!paused) {
     const std::string exceeded = SetProgressingCondition(
         rollout, status, end.new_rs_name, end.healthy, end.progressed, end.indefinite, now);

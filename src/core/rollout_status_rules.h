@@ -86,10 +86,11 @@ void SyncReplicaFailureCondition(api::RolloutStatus& status, const api::ReplicaS
 // read.
 struct ReconcileEnd {
   std::string new_rs_name;
-  int64_t revision = 0;     // the new ReplicaSet's revision
-  bool healthy = false;     // the strategy's "RolloutHealthy"
-  bool progressed = false;  // MadeProgress
-  bool indefinite = false;  // the deadline does not run (see ProgressDeadlinePassed)
+  int64_t revision = 0;       // the new ReplicaSet's revision
+  bool healthy = false;       // the strategy's "RolloutHealthy"
+  bool progressed = false;    // MadeProgress
+  bool indefinite = false;    // the deadline does not run (see ProgressDeadlinePassed)
+  std::string abort_message;  // why the rollout aborted this pass (a failed analysis), or ""
 };
 void FinishStatus(const api::Rollout& rollout, api::RolloutStatus status, const ReconcileEnd& end,
                   api::Time now, RolloutPlan& plan);
