@@ -10,6 +10,8 @@
 #include <memory>
 #include <thread>
 
+#include "analysis/providers/provider_registry.h"
+#include "controller/analysis_run_controller.h"
 #include "controller/rollout_controller.h"
 #include "kube/api_client.h"
 #include "kube/client_config.h"
@@ -40,9 +42,19 @@ class Reconciling {
     controller_ = controller::RolloutController::Start(
         client_, *informers_,
         controller::RolloutControllerOptions{.workers = workers_, .recorder = recorder_.get()});
+    providers_ = std::make_unique<analysis::providers::ProviderRegistry>(
+        analysis::providers::ProviderEnvironment::FromProcess(&client_));
+    analysis_runs_ = controller::AnalysisRunController::Start(
+        client_, *informers_,
+        controller::AnalysisRunControllerOptions{
+            .recorder = recorder_.get(),
+            .providers = [registry = providers_.get()](const api::Metric& metric) {
+              return registry->Find(metric.provider);
+            }});
     informers_->Start();
   }
   void Stop() {
+    if (analysis_runs_) analysis_runs_->Stop();
     if (controller_) {
       controller_->Stop();
       syncs_ += controller_->Syncs();
@@ -55,6 +67,8 @@ class Reconciling {
     if (informers_) informers_->Stop();
     if (recorder_) recorder_->Shutdown();
     controller_.reset();
+    analysis_runs_.reset();
+    providers_.reset();
     recorder_.reset();
     sink_.reset();
     informers_.reset();
@@ -71,6 +85,8 @@ class Reconciling {
   std::unique_ptr<kube::EventSink> sink_;
   std::unique_ptr<kube::EventRecorder> recorder_;
   std::unique_ptr<controller::RolloutController> controller_;
+  std::unique_ptr<analysis::providers::ProviderRegistry> providers_;
+  std::unique_ptr<controller::AnalysisRunController> analysis_runs_;
   uint64_t syncs_ = 0;
   std::string cpu_summary_;
 };
@@ -103,8 +119,8 @@ int RunController(const KubeFlags& kube_flags, const ControllerFlags& flags, std
 
   if (!flags.leader_elect) {
     reconciling.Start();
-    out << "devflow controller: reconciling Rollouts on " << config->server.ToString()
-        << " (no leader election)\n"
+    out << "devflow controller: reconciling Rollouts and AnalysisRuns on "
+        << config->server.ToString() << " (no leader election)\n"
         << std::flush;
     int received = 0;
     sigwait(&stop_signals, &received);
@@ -125,7 +141,8 @@ int RunController(const KubeFlags& kube_flags, const ControllerFlags& flags, std
   election.identity = Identity();
   election.release_on_cancel = true;
   election.callbacks.on_started_leading = [&] {
-    out << "devflow controller: leading (" << election.identity << "), reconciling Rollouts\n"
+    out << "devflow controller: leading (" << election.identity
+        << "), reconciling Rollouts and AnalysisRuns\n"
         << std::flush;
     reconciling.Start();
   };

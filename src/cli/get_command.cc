@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <iomanip>
 
+#include "api/analysis_codec.h"
+#include "api/decode.h"
 #include "api/time.h"
 #include "api/yaml_writer.h"
+#include "cli/analysis_run_printer.h"
 #include "cli/resource_resolver.h"
 #include "kube/api_client.h"
 
@@ -148,6 +151,11 @@ int RunGet(const KubeFlags& flags, const GetFlags& get, std::ostream& out, std::
   } else if (items.empty()) {
     if (failed == 0) {
       err << "No resources found" << (ns.empty() ? "" : " in " + ns + " namespace") << ".\n";
+    }
+  } else if (!get.names.empty() && resource->group == "argoproj.io" &&
+             resource->plural == "analysisruns") {
+    for (size_t i = 0; i < items.size(); ++i) {
+      out << (i > 0 ? "\n" : "") << FormatAnalysisRun(api::Decode<api::AnalysisRun>(items[i]));
     }
   } else {
     PrintTable(items, get.all_namespaces && resource->namespaced, out);

@@ -66,8 +66,9 @@ int main(int argc, char** argv) {
                     "the API server and the controllers only, as a cluster's control plane");
     serve
         ->add_option("--controllers", serve_flags.controllers,
-                     "The controllers to run, comma-separated: replicaset, rollout (the default: "
-                     "both), or none (then run `devflow controller` against this server)")
+                     "The controllers to run, comma-separated: replicaset, rollout, analysis "
+                     "(the default: all), or none (then run `devflow controller` against this "
+                     "server)")
         ->delimiter(',');
     serve->add_flag_callback(
         "--no-controllers", [&serve_flags] { serve_flags.controllers = {"none"}; },

@@ -7,8 +7,11 @@
 #include <filesystem>
 #include <memory>
 
+#include "analysis/providers/haproxy_provider.h"
+#include "analysis/providers/provider_registry.h"
 #include "apiserver/api_server.h"
 #include "apiserver/data_dir.h"
+#include "controller/analysis_run_controller.h"
 #include "controller/rollout_controller.h"
 #include "kube/api_client.h"
 #include "kube/client_config.h"
@@ -49,12 +52,17 @@ struct Serving {
   std::unique_ptr<node::ReplicaSetController> replica_sets;
   std::unique_ptr<kube::EventRecorder> rollout_events;
   std::unique_ptr<controller::RolloutController> rollouts;
+  std::unique_ptr<analysis::providers::ProviderRegistry> providers;
+  std::unique_ptr<kube::EventRecorder> analysis_events;
+  std::unique_ptr<controller::AnalysisRunController> analysis_runs;
 
   ~Serving() {
     if (runtime) runtime->Stop();
+    if (analysis_runs) analysis_runs->Stop();
     if (rollouts) rollouts->Stop();
     if (replica_sets) replica_sets->Stop();
     if (rollout_events) rollout_events->Shutdown();
+    if (analysis_events) analysis_events->Shutdown();
     if (informers) informers->Stop();
     if (controller_events) controller_events->Shutdown();
     if (server) server->Stop();
@@ -86,9 +94,9 @@ Status Start(const ServeFlags& flags, const std::string& data_dir, Serving& serv
            flags.controllers.end();
   };
   for (const std::string& name : flags.controllers) {
-    if (name != "replicaset" && name != "rollout" && name != "none") {
+    if (name != "replicaset" && name != "rollout" && name != "analysis" && name != "none") {
       return InvalidArgumentError("--controllers: unknown controller \"" + name +
-                                  "\" (known: replicaset, rollout, none)");
+                                  "\" (known: replicaset, rollout, analysis, none)");
     }
   }
   if (runs("replicaset")) {
@@ -105,6 +113,23 @@ Status Start(const ServeFlags& flags, const std::string& data_dir, Serving& serv
     serving.rollouts = controller::RolloutController::Start(
         *serving.client, *serving.informers,
         controller::RolloutControllerOptions{.recorder = serving.rollout_events.get()});
+  }
+  if (runs("analysis")) {
+    analysis::providers::ProviderEnvironment environment =
+        analysis::providers::ProviderEnvironment::FromProcess(serving.client.get());
+    if (flags.runtime) {
+      environment.haproxy_socket = analysis::providers::HaproxyRuntimeSocket(data_dir).string();
+    }
+    serving.providers = std::make_unique<analysis::providers::ProviderRegistry>(environment);
+    serving.analysis_events = std::make_unique<kube::EventRecorder>(
+        *serving.event_sink, kube::EventRecorderOptions{.component = "rollouts-controller"});
+    serving.analysis_runs = controller::AnalysisRunController::Start(
+        *serving.client, *serving.informers,
+        controller::AnalysisRunControllerOptions{
+            .recorder = serving.analysis_events.get(),
+            .providers = [registry = serving.providers.get()](const api::Metric& metric) {
+              return registry->Find(metric.provider);
+            }});
   }
   if (serving.runtime) {
     // Unavailable: the pods were not all listed in time; the kubelet catches up by itself.

@@ -1,0 +1,124 @@
+#include "cli/analysis_run_printer.h"
+
+#include <algorithm>
+#include <cctype>
+#include <sstream>
+#include <string_view>
+#include <vector>
+
+#include "api/time.h"
+
+namespace devflow::cli {
+namespace {
+
+// Longer values are cut, so that the MESSAGE column stays readable; -o yaml shows them whole.
+constexpr size_t kMaxValueWidth = 40;
+
+std::string TimeText(const std::optional<api::Time>& time) {
+  return time ? api::FormatRfc3339(time->value) : "-";
+}
+
+// `text` on one line: every run of whitespace (newlines included) becomes one space, and the
+// ends are trimmed.
+std::string OneLine(std::string_view text) {
+  std::string line;
+  bool space = false;
+  for (char c : text) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      space = !line.empty();
+      continue;
+    }
+    if (space) line += ' ';
+    space = false;
+    line += c;
+  }
+  return line;
+}
+
+// A measurement's value for the table: on one line, cut to kMaxValueWidth characters.
+std::string ValueCell(std::string_view value) {
+  std::string line = OneLine(value);
+  if (line.size() > kMaxValueWidth) line = line.substr(0, kMaxValueWidth - 3) + "...";
+  return line;
+}
+
+// Rows of cells, each column padded to its widest cell plus two spaces (the last not padded).
+void WriteTable(const std::vector<std::vector<std::string>>& rows, std::string_view indent,
+                std::ostream& out) {
+  std::vector<size_t> widths;
+  for (const auto& row : rows) {
+    widths.resize(std::max(widths.size(), row.size()), 0);
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  for (const auto& row : rows) {
+    std::string line(indent);
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
+    }
+    line.erase(line.find_last_not_of(' ') + 1);
+    out << line << "\n";
+  }
+}
+
+void WriteMetric(const std::string& name, const api::MetricResult* result, std::ostream& out) {
+  out << "\nMetric: " << name << "\n";
+  if (result == nullptr) {
+    out << "  Phase:   " << api::analysis_phase::kPending << "\n";
+    return;
+  }
+  out << "  Phase:   " << (result->phase.empty() ? "-" : result->phase)
+      << (result->dry_run ? " (dry run)" : "") << "\n";
+  if (!result->message.empty()) out << "  Message: " << result->message << "\n";
+  out << "  Counts:  successful " << result->successful << ", failed " << result->failed
+      << ", inconclusive " << result->inconclusive << ", error " << result->error << "\n";
+  if (result->measurements.empty()) return;
+  std::vector<const api::Measurement*> ordered;
+  for (const api::Measurement& m : result->measurements) ordered.push_back(&m);
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [](const api::Measurement* a, const api::Measurement* b) {
+                     // Unset startedAt sorts first, as the oldest.
+                     return a->started_at < b->started_at;
+                   });
+  out << "  Measurements (oldest first):\n";
+  std::vector<std::vector<std::string>> rows = {{"TIME", "PHASE", "VALUE", "MESSAGE"}};
+  for (const api::Measurement* m : ordered) {
+    rows.push_back({TimeText(m->started_at), m->phase, ValueCell(m->value), OneLine(m->message)});
+  }
+  WriteTable(rows, "    ", out);
+}
+
+}  // namespace
+
+std::string FormatAnalysisRun(const api::AnalysisRun& run) {
+  std::ostringstream out;
+  const api::AnalysisRunStatus& status = run.status;
+  std::vector<std::vector<std::string>> header = {
+      {"Name:", run.metadata.name},
+      {"Namespace:", run.metadata.namespace_},
+      {"Phase:", status.phase.empty() ? std::string(api::analysis_phase::kPending) : status.phase},
+  };
+  if (!status.message.empty()) header.push_back({"Message:", status.message});
+  if (status.started_at) header.push_back({"Started:", TimeText(status.started_at)});
+  if (status.completed_at) header.push_back({"Completed:", TimeText(status.completed_at)});
+  WriteTable(header, "", out);
+
+  std::vector<bool> shown(status.metric_results.size(), false);
+  for (const api::Metric& metric : run.spec.metrics) {
+    const api::MetricResult* result = nullptr;
+    for (size_t i = 0; i < status.metric_results.size(); ++i) {
+      if (!shown[i] && status.metric_results[i].name == metric.name) {
+        result = &status.metric_results[i];
+        shown[i] = true;
+        break;
+      }
+    }
+    WriteMetric(metric.name, result, out);
+  }
+  for (size_t i = 0; i < status.metric_results.size(); ++i) {
+    if (!shown[i]) WriteMetric(status.metric_results[i].name, &status.metric_results[i], out);
+  }
+  return out.str();
+}
+
+}  // namespace devflow::cli
