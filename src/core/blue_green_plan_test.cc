@@ -422,6 +422,33 @@ TEST(BlueGreenPlanTest, GivenAFailedPrePromotionAnalysisThenTheRolloutAbortsAndA
   EXPECT_EQ(world.Selects("web-active"), blue);
 }
 
+TEST(BlueGreenPlanTest, GivenPrePromotionAnalysisThenNoRunStartsBeforeThePreviewIsUp) {
+  World world(
+      BlueGreenRollout(R"(, "prePromotionAnalysis": {"templates": [{"templateName": "smoke"}]})"));
+  world.Settle();
+  world.broken_image = "demo:broken";
+  world.SetImage("demo:broken");
+  world.Settle();
+  EXPECT_TRUE(world.runs.empty()) << "the preview's pods never became available";
+  EXPECT_FALSE(world.rollout.status.blue_green.pre_promotion_analysis_run_status);
+}
+
+TEST(BlueGreenPlanTest, GivenRevisionHistoryLimitThenTheOldestReplicaSetsAreDeleted) {
+  World world(BlueGreenRollout(R"(, "scaleDownDelaySeconds": 0)"));
+  world.rollout.spec.revision_history_limit = 1;
+  world.Settle();
+  for (const char* image : {"demo:green", "demo:red", "demo:white"}) {
+    world.SetImage(image);
+    world.Settle();
+    world.rollout.status.pause_conditions.clear();  // promote
+    world.Settle();
+  }
+  EXPECT_EQ(world.replica_sets.size(), 2u) << "the current one and one old one";
+  EXPECT_EQ(world.HashOf("demo:blue"), "<none>");
+  EXPECT_EQ(world.HashOf("demo:green"), "<none>");
+  EXPECT_NE(world.HashOf("demo:red"), "<none>");
+}
+
 TEST(BlueGreenPlanTest, GivenPostPromotionAnalysisThenTheNewVersionIsStableOnlyAfterIt) {
   World world =
       AnalysedWorld(R"("postPromotionAnalysis": {"templates": [{"templateName": "smoke"}]})");
