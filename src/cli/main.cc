@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
                     "the API server and the controllers only, as a cluster's control plane");
     serve
         ->add_option("--controllers", serve_flags.controllers,
-                     "The controllers to run, comma-separated: replicaset, rollout, analysis "
+                     "The controllers to run, comma-separated: replicaset, job, rollout, analysis "
                      "(the default: all), or none (then run `devflow controller` against this "
                      "server)")
         ->delimiter(',');

@@ -17,6 +17,7 @@
 #include "kube/client_config.h"
 #include "kube/event_recorder.h"
 #include "kube/informer.h"
+#include "node/job_controller.h"
 #include "node/node_runtime.h"
 #include "node/replica_set_controller.h"
 
@@ -50,6 +51,7 @@ struct Serving {
   std::unique_ptr<kube::EventSink> event_sink;
   std::unique_ptr<kube::EventRecorder> controller_events;
   std::unique_ptr<node::ReplicaSetController> replica_sets;
+  std::unique_ptr<node::JobController> jobs;
   std::unique_ptr<kube::EventRecorder> rollout_events;
   std::unique_ptr<controller::RolloutController> rollouts;
   std::unique_ptr<analysis::providers::ProviderRegistry> providers;
@@ -60,6 +62,7 @@ struct Serving {
     if (runtime) runtime->Stop();
     if (analysis_runs) analysis_runs->Stop();
     if (rollouts) rollouts->Stop();
+    if (jobs) jobs->Stop();
     if (replica_sets) replica_sets->Stop();
     if (rollout_events) rollout_events->Shutdown();
     if (analysis_events) analysis_events->Shutdown();
@@ -94,9 +97,10 @@ Status Start(const ServeFlags& flags, const std::string& data_dir, Serving& serv
            flags.controllers.end();
   };
   for (const std::string& name : flags.controllers) {
-    if (name != "replicaset" && name != "rollout" && name != "analysis" && name != "none") {
+    if (name != "replicaset" && name != "job" && name != "rollout" && name != "analysis" &&
+        name != "none") {
       return InvalidArgumentError("--controllers: unknown controller \"" + name +
-                                  "\" (known: replicaset, rollout, analysis, none)");
+                                  "\" (known: replicaset, job, rollout, analysis, none)");
     }
   }
   if (runs("replicaset")) {
@@ -105,6 +109,10 @@ Status Start(const ServeFlags& flags, const std::string& data_dir, Serving& serv
     serving.replica_sets = node::ReplicaSetController::Start(
         *serving.client, *serving.informers,
         node::ReplicaSetControllerOptions{.recorder = serving.controller_events.get()});
+  }
+  if (runs("job")) {
+    // Jobs (the job metric provider's) run their pods as processes too.
+    serving.jobs = node::JobController::Start(*serving.client, *serving.informers);
   }
   if (runs("rollout")) {
     // This process owns the data directory alone, so no leader election.

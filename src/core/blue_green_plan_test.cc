@@ -425,11 +425,17 @@ TEST(BlueGreenPlanTest, GivenAFailedPrePromotionAnalysisThenTheRolloutAbortsAndA
 TEST(BlueGreenPlanTest, GivenPrePromotionAnalysisThenNoRunStartsBeforeThePreviewIsUp) {
   World world(
       BlueGreenRollout(R"(, "prePromotionAnalysis": {"templates": [{"templateName": "smoke"}]})"));
+  world.templates["smoke"] = api::testing::DecodeJsonText<api::AnalysisTemplate>(R"({
+      "apiVersion": "argoproj.io/v1alpha1", "kind": "AnalysisTemplate",
+      "metadata": {"name": "smoke"},
+      "spec": {"metrics": [{"name": "ok", "provider": {"web": {"url": "http://x"}}}]}})")
+                                 .spec;
   world.Settle();
   world.broken_image = "demo:broken";
   world.SetImage("demo:broken");
   world.Settle();
   EXPECT_TRUE(world.runs.empty()) << "the preview's pods never became available";
+  EXPECT_FALSE(world.rollout.status.abort) << world.rollout.status.message;
   EXPECT_FALSE(world.rollout.status.blue_green.pre_promotion_analysis_run_status);
 }
 

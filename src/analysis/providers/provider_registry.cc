@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "analysis/providers/haproxy_provider.h"
+#include "analysis/providers/job_provider.h"
 #include "analysis/providers/judge_provider.h"
 #include "analysis/providers/prometheus_provider.h"
 #include "analysis/providers/web_provider.h"
@@ -73,6 +74,10 @@ std::map<std::string, ProviderFactory, std::less<>> BuiltinProviderFactories() {
          }
          return std::make_unique<HaproxyProvider>(std::move(options));
        }},
+      {"job",
+       [](const ProviderEnvironment& env) -> std::unique_ptr<MetricProvider> {
+         return env.client != nullptr ? std::make_unique<JobProvider>(*env.client) : nullptr;
+       }},
       {"judge",
        [](const ProviderEnvironment& env) -> std::unique_ptr<MetricProvider> {
          return std::make_unique<JudgeProvider>(
@@ -84,7 +89,11 @@ std::map<std::string, ProviderFactory, std::less<>> BuiltinProviderFactories() {
 ProviderRegistry::ProviderRegistry(
     const ProviderEnvironment& env,
     const std::map<std::string, ProviderFactory, std::less<>>& factories) {
-  for (const auto& [name, factory] : factories) providers_.emplace(name, factory(env));
+  for (const auto& [name, factory] : factories) {
+    if (std::unique_ptr<MetricProvider> provider = factory(env)) {
+      providers_.emplace(name, std::move(provider));
+    }
+  }
 }
 
 Result<MetricProvider*> ProviderRegistry::Find(const api::MetricProvider& provider) const {

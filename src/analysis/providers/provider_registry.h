@@ -51,11 +51,12 @@ struct ProviderEnvironment {
   std::string Get(std::string_view name) const;
 };
 
-// Builds one provider. Returns null only for a bug (a factory must always build its provider).
+// Builds one provider; null when it cannot work in `env` (the job provider without an API
+// client), in which case the registry does not offer it.
 using ProviderFactory = std::function<std::unique_ptr<MetricProvider>(const ProviderEnvironment&)>;
 
-// Every provider devflow implements, by manifest key: today `prometheus` and `web`. Adding a
-// provider is one line here.
+// Every provider devflow implements, by manifest key (haproxy, job, judge, prometheus, web). Adding
+// a provider is one line here.
 std::map<std::string, ProviderFactory, std::less<>> BuiltinProviderFactories();
 
 // Thread-safe after construction; owns its providers.
