@@ -342,10 +342,14 @@ class RolloutController::Impl {
       }
     }
 
-    // Pods are read from the server, and only for Rollouts that need them, so the controller
-    // caches no pod of the cluster.
+    // Pods are read from the server, and only for Rollouts that need them (ephemeral metadata, a
+    // restart, a canary in progress whose failing pods abort it), so the controller caches no
+    // pod of the cluster.
+    const bool canary_in_progress = rollout.spec.strategy.canary &&
+                                    !rollout.status.stable_rs.empty() &&
+                                    rollout.status.stable_rs != rollout.status.current_pod_hash;
     if (core::UsesEphemeralMetadata(rollout, snapshot.replica_sets) ||
-        core::RestartPending(rollout)) {
+        core::RestartPending(rollout) || canary_in_progress) {
       kube::ListRequest request;
       if (rollout.spec.selector) {
         request.label_selector = core::LabelSelectorString(*rollout.spec.selector);

@@ -10,6 +10,7 @@
 #include "core/canary_replicas.h"
 #include "core/canary_steps.h"
 #include "core/canary_traffic.h"
+#include "core/failing_pods.h"
 #include "core/owned_replica_sets.h"
 #include "core/pod_restart.h"
 #include "core/replica_set_changes.h"
@@ -296,6 +297,16 @@ RolloutPlan PlanCanary(const RolloutSnapshot& snapshot) {
   // resume shows as controllerPause without a condition); applied to the status at the end.
   std::string abort_message;
   ReconcileCanaryAnalysis(snapshot, sets, status, plan, abort_message);
+  // A canary whose pods will not come up rolls back at once (failing_pods.h).
+  if (!status.abort && stable_rs != nullptr && status.stable_rs != new_hash) {
+    if (std::optional<std::string> failing = FailingPodOf(new_rs, snapshot.pods)) {
+      status.abort = true;
+      abort_message = "canary pods are failing: " + *failing;
+    } else if (new_rs.status.available_replicas < SpecOf(new_rs)) {
+      // Pods failing changes no ReplicaSet's status: look again soon while some are not up.
+      RequeueNoLaterThan(plan, api::Time{now.value + kFailingPodsRecheck});
+    }
+  }
   judged.status = status;
   PauseChanges pauses;
   if (status.abort) {

@@ -12,6 +12,7 @@
 #include "api/codec_testing.h"
 #include "api/core_kinds_codec.h"
 #include "api/rollout_codec.h"
+#include "core/failing_pods.h"
 #include "core/rollout_conditions.h"
 #include "core/rollout_replica_sets.h"
 
@@ -63,9 +64,11 @@ struct World {
   // The AnalysisRuns (the test plays their controller with SetRunPhase) and the templates.
   std::vector<api::AnalysisRun> runs;
   std::map<std::string, api::AnalysisTemplateSpec> templates;
+  std::vector<api::Pod> pods;  // only the failing ones matter to the planner
 
   RolloutPlan Reconcile() {
     RolloutSnapshot snapshot{rollout, replica_sets, services, now};
+    snapshot.pods = pods;
     snapshot.analysis_runs = runs;
     snapshot.analysis_templates = templates;
     RolloutPlan plan = PlanCanary(snapshot);
@@ -483,6 +486,38 @@ TEST(CanaryPlanTest, GivenAMissingTemplateThenTheRolloutAbortsSayingWhy) {
       << world.rollout.status.message;
   EXPECT_NE(world.rollout.status.message.find("absent"), std::string::npos);
   EXPECT_TRUE(world.runs.empty());
+}
+
+TEST(CanaryPlanTest, GivenACanaryPodInCrashLoopThenTheRolloutAbortsToStableSayingWhich) {
+  World world(CanaryRollout(4, kSeedSteps));
+  world.Settle();
+  world.SetImage("demo:green");
+  world.Reconcile();  // the canary's ReplicaSet
+  const api::ReplicaSet& canary = world.Named("web-" + world.HashOf("demo:green"));
+  api::Pod pod;
+  pod.metadata.name = canary.metadata.name + "-x";
+  pod.metadata.owner_references.push_back(
+      {.kind = "ReplicaSet", .uid = canary.metadata.uid, .controller = true});
+  api::ContainerStatus container;
+  container.name = "app";
+  container.state.waiting = api::ContainerStateWaiting{"CrashLoopBackOff", "back-off 10s"};
+  pod.status.container_statuses.push_back(container);
+  world.Reconcile();  // the release starts (status reset for the new template)
+  world.Reconcile();  // scaled up; its pod is not available
+  const api::Time now = world.now;
+  const RolloutPlan waiting = world.Reconcile();
+  ASSERT_TRUE(waiting.requeue_at.has_value());
+  EXPECT_LE(waiting.requeue_at->value, now.value + kFailingPodsRecheck)
+      << "looked at again soon while pods are not up";
+  world.pods.push_back(pod);
+  world.Settle();
+  EXPECT_TRUE(world.rollout.status.abort);
+  EXPECT_EQ(world.rollout.status.phase, "Degraded");
+  EXPECT_EQ(world.rollout.status.message,
+            "RolloutAborted: Rollout aborted update to revision 2: canary pods are failing: pod " +
+                pod.metadata.name + ": container app: CrashLoopBackOff: back-off 10s");
+  EXPECT_EQ(world.ReplicasOf("demo:blue"), 4);
+  EXPECT_EQ(world.ReplicasOf("demo:green"), 0);
 }
 
 TEST(CanaryPlanTest, GivenTheTemplateChangedBackToStableThenStepsAreSkipped) {

@@ -240,5 +240,35 @@ TEST_F(AnalysisReleaseTest, AFailingVersionFailsItsAnalysisAndTheRolloutAbortsTo
   EXPECT_EQ(after.failed, 0) << after.Summary();
 }
 
+// Given steady traffic, a version whose process exits at once (an invalid flag) crash-loops; the
+// rollout aborts without waiting for its analysis or the progress deadline, and every answer
+// afterwards comes from the stable version.
+TEST_F(AnalysisReleaseTest, ACrashLoopingCanaryRollsBackToStable) {
+  LoadOptions steady = gateway_;
+  steady.rate = 200;
+  steady.connections = 2;
+  LoadGenerator load(steady);
+  load.Start();
+  Release("green", "2");  // --error-rate 2 is rejected: the app exits with an error
+  ASSERT_TRUE(Poll(
+      [&] {
+        return At({"status", "phase"}) == "Degraded";
+      },
+      seconds(90)))
+      << Status() << node_.log();
+  load.Stop();
+  const LoadCounts during = load.Counts();
+  std::cout << "[ measured ] crash-looping canary: " << during.Summary() << "\n";
+  EXPECT_NE(At({"status", "message"}).find("canary pods are failing"), std::string::npos)
+      << At({"status", "message"});
+  EXPECT_NE(At({"status", "message"}).find("CrashLoopBackOff"), std::string::npos)
+      << At({"status", "message"});
+  EXPECT_EQ(during.failed, 0) << "the canary never became ready, so it never got traffic: "
+                              << during.Summary();
+  const LoadCounts after = Sample(500);
+  EXPECT_EQ(after.Of("blue"), 500) << after.Summary();
+  EXPECT_EQ(after.failed, 0) << after.Summary();
+}
+
 }  // namespace
 }  // namespace devflow

@@ -1,0 +1,69 @@
+#include "core/failing_pods.h"
+
+#include <gtest/gtest.h>
+
+namespace devflow::core {
+namespace {
+
+api::ReplicaSet Canary() {
+  api::ReplicaSet rs;
+  rs.metadata.name = "web-new";
+  rs.metadata.uid = "new-uid";
+  return rs;
+}
+
+api::Pod PodWaiting(const std::string& name, const std::string& owner_uid,
+                    const std::string& reason, const std::string& message = "", bool init = false,
+                    bool deleting = false) {
+  api::Pod pod;
+  pod.metadata.name = name;
+  pod.metadata.owner_references.push_back(
+      {.kind = "ReplicaSet", .uid = owner_uid, .controller = true});
+  if (deleting)
+    pod.metadata.deletion_timestamp = api::Time{api::TimePoint{std::chrono::seconds(5)}};
+  api::ContainerStatus container;
+  container.name = init ? "setup" : "app";
+  if (!reason.empty()) container.state.waiting = api::ContainerStateWaiting{reason, message};
+  (init ? pod.status.init_container_statuses : pod.status.container_statuses).push_back(container);
+  return pod;
+}
+
+struct Row {
+  std::string name;
+  std::vector<api::Pod> pods;
+  std::optional<std::string> want;
+};
+
+TEST(FailingPodOfTest, GivenPodsWaitingForAReasonThenOnlyThoseThatWillNotComeUpCount) {
+  const std::vector<Row> rows = {
+      {"crash loop, with the kubelet's message",
+       {PodWaiting("web-new-a", "new-uid", "CrashLoopBackOff", "back-off 10s")},
+       "pod web-new-a: container app: CrashLoopBackOff: back-off 10s"},
+      {"an image that cannot be pulled",
+       {PodWaiting("web-new-a", "new-uid", "ImagePullBackOff")},
+       "pod web-new-a: container app: ImagePullBackOff"},
+      {"an init container failing",
+       {PodWaiting("web-new-a", "new-uid", "CrashLoopBackOff", "", true)},
+       "pod web-new-a: container setup: CrashLoopBackOff"},
+      {"still being created: not failing",
+       {PodWaiting("web-new-a", "new-uid", "ContainerCreating")},
+       std::nullopt},
+      {"running: not failing", {PodWaiting("web-new-a", "new-uid", "")}, std::nullopt},
+      {"another ReplicaSet's pod (the stable's)",
+       {PodWaiting("web-old-a", "old-uid", "CrashLoopBackOff")},
+       std::nullopt},
+      {"a pod being deleted",
+       {PodWaiting("web-new-a", "new-uid", "CrashLoopBackOff", "", false, true)},
+       std::nullopt},
+      {"the first by name",
+       {PodWaiting("web-new-b", "new-uid", "ErrImagePull"),
+        PodWaiting("web-new-a", "new-uid", "CrashLoopBackOff")},
+       "pod web-new-a: container app: CrashLoopBackOff"},
+  };
+  for (const Row& row : rows) {
+    EXPECT_EQ(FailingPodOf(Canary(), row.pods), row.want) << row.name;
+  }
+}
+
+}  // namespace
+}  // namespace devflow::core
