@@ -1,6 +1,7 @@
 #include "cli/manifest_check.h"
 
 #include "api/object_check.h"
+#include "cli/provider_config_check.h"
 
 namespace devflow::cli {
 namespace {
@@ -29,6 +30,9 @@ Result<CheckedManifests> ReadAndCheckManifests(const std::vector<std::string>& p
     }
     for (api::Manifest& manifest : *manifests) {
       api::ObjectCheck check = api::CheckObject(manifest.object);
+      for (api::FieldError& e : CheckProviderConfigs(manifest.object)) {
+        check.errors.push_back(std::move(e));
+      }
       for (const api::FieldError& e : check.errors) {
         Print(source.name, manifest.positions, e, "", problems);
         ++checked.errors;
