@@ -9,11 +9,15 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 
+#include "analysis/providers/prometheus_testing.h"
 #include "command_runner.h"
 #include "common/eventually_testing.h"
+#include "common/json_reader.h"
 #include "load_generator.h"
 #include "node_under_test.h"
 
@@ -265,6 +269,115 @@ TEST_F(AnalysisReleaseTest, ACrashLoopingCanaryRollsBackToStable) {
       << At({"status", "message"});
   EXPECT_EQ(during.failed, 0) << "the canary never became ready, so it never got traffic: "
                               << during.Summary();
+  const LoadCounts after = Sample(500);
+  EXPECT_EQ(after.Of("blue"), 500) << after.Summary();
+  EXPECT_EQ(after.failed, 0) << after.Summary();
+}
+
+// ---- The same through a real Prometheus 2.42 scraping HAProxy's exporter (seed 001) ----
+
+// Seed 001's success-rate: the share of the canary's answers that are 2xx, from HAProxy's
+// per-server counters (servers are named after their pods, <rollout>-<hash>-<suffix>).
+constexpr char kSuccessRateTemplate[] = R"json({
+  "apiVersion": "argoproj.io/v1alpha1", "kind": "AnalysisTemplate",
+  "metadata": {"name": "success-rate"},
+  "spec": {
+    "args": [{"name": "canary-hash"}, {"name": "prometheus"}],
+    "metrics": [{
+      "name": "success-rate", "initialDelay": "6s", "interval": "5s", "count": 2,
+      "failureLimit": 0, "successCondition": "result[0] >= 0.95",
+      "provider": {"prometheus": {"address": "{{args.prometheus}}",
+        "query": "sum(rate(haproxy_server_http_responses_total{server=~\"web-{{args.canary-hash}}-.*\",code=\"2xx\"}[10s])) / sum(rate(haproxy_server_http_responses_total{server=~\"web-{{args.canary-hash}}-.*\"}[10s]))"}}
+    }]
+  }
+})json";
+
+class PrometheusAnalysisTest : public AnalysisReleaseTest {
+ protected:
+  void SetUp() override {
+    AnalysisReleaseTest::SetUp();
+    if (HasFatalFailure()) return;
+    // HAProxy's exporter port, as the runtime recorded it.
+    std::ifstream in(node_.data_dir() + "/haproxy/instance.json");
+    std::stringstream text;
+    text << in.rdbuf();
+    Result<json::Value> instance = json::Parse(text.str());
+    ASSERT_TRUE(instance.ok()) << text.str();
+    const json::Value* port = instance->Find("stats_port");
+    ASSERT_TRUE(port != nullptr && port->is_int()) << text.str();
+    auto prometheus =
+        analysis::providers::testing::PrometheusProcess::Start(static_cast<int>(port->as_int()));
+    if (!prometheus.ok() && prometheus.error().code() == StatusCode::kFailedPrecondition) {
+      GTEST_SKIP() << prometheus.error();
+    }
+    ASSERT_TRUE(prometheus.ok()) << prometheus.error();
+    prometheus_ = std::move(prometheus).value();
+    ASSERT_TRUE(node_.Create(kTemplates, kSuccessRateTemplate).ok());
+    // The Rollout's step uses the success-rate template, with Prometheus' address as an arg.
+    Result<json::Value> patched = node_.Patch(kRollouts, "web",
+                                              Fill(R"({"spec": {"strategy":
+        {"canary": {"steps": [{"setWeight": 50},
+          {"analysis": {"templates": [{"templateName": "success-rate"}],
+                        "args": [{"name": "canary-hash",
+                                  "valueFrom": {"podTemplateHashValue": "Latest"}},
+                                 {"name": "prometheus", "value": "@ADDRESS@"}]}},
+          {"setWeight": 100}]}}}})",
+                                                   {{"ADDRESS", prometheus_->address()}}));
+    ASSERT_TRUE(patched.ok()) << patched.status();
+  }
+  void TearDown() override { prometheus_.reset(); }
+
+  std::unique_ptr<analysis::providers::testing::PrometheusProcess> prometheus_;
+};
+
+TEST_F(PrometheusAnalysisTest, AHealthyCanaryPassesSeed001sSuccessRateAndCompletes) {
+  LoadOptions steady = gateway_;
+  steady.rate = 200;
+  steady.connections = 2;
+  LoadGenerator load(steady);
+  load.Start();
+  const std::string blue = At({"status", "stableRS"});
+  Release("green", "0");
+  ASSERT_TRUE(Poll(
+      [&] {
+        const std::string stable = At({"status", "stableRS"});
+        return At({"status", "phase"}) == "Healthy" && stable != blue &&
+               stable == At({"status", "currentPodHash"});
+      },
+      seconds(120)))
+      << Status() << json::WritePretty(StepRun()) << prometheus_->Log();
+  load.Stop();
+  std::cout << "[ measured ] healthy canary, Prometheus success-rate: " << load.Counts().Summary()
+            << "\n";
+  EXPECT_EQ(load.Counts().failed, 0) << load.Counts().Summary();
+}
+
+TEST_F(PrometheusAnalysisTest, ACanaryAnswering30PercentErrorsFailsItsFirstAnalysisAndRollsBack) {
+  LoadOptions steady = gateway_;
+  steady.rate = 200;
+  steady.connections = 2;
+  LoadGenerator load(steady);
+  load.Start();
+  Release("green", "0.3");
+  ASSERT_TRUE(Poll(
+      [&] {
+        return At({"status", "phase"}) == "Degraded";
+      },
+      seconds(120)))
+      << Status() << json::WritePretty(StepRun()) << prometheus_->Log();
+  load.Stop();
+  auto list = node_.client().List(kRuns, "default");
+  ASSERT_TRUE(list.ok() && list->items.size() == 1u);
+  const json::Value& run = list->items.front();
+  EXPECT_EQ(json::StringAt(run, {"status", "phase"}), "Failed") << json::WritePretty(run);
+  const json::Value* results = run.Find("status")->Find("metricResults");
+  ASSERT_TRUE(results != nullptr && results->is_array() && !results->as_array().empty());
+  const json::Value& measurements = *results->as_array()[0].Find("measurements");
+  EXPECT_EQ(measurements.as_array().size(), 1u) << "failed at its first measurement";
+  std::cout << "[ measured ] failing canary: measured success rate "
+            << json::StringAt(measurements.as_array()[0], {"value"}) << "\n";
+  // HAProxy takes the route's new weights a moment after the status says Degraded.
+  ASSERT_TRUE(Poll([&] { return Sample(100).Of("blue") == 100; }, seconds(30))) << Status();
   const LoadCounts after = Sample(500);
   EXPECT_EQ(after.Of("blue"), 500) << after.Summary();
   EXPECT_EQ(after.failed, 0) << after.Summary();
