@@ -31,7 +31,10 @@ Result<std::unique_ptr<kube::ApiClient>> ConnectToSelf(const apiserver::ApiServe
   config.ca_pem = server.ca_pem();
   config.credentials = kube::BearerToken{server.token()};
   config.namespace_ = "default";
-  return kube::ApiClient::Create(config);
+  // No client-side rate limit: the controllers and the server share this process, and the limit
+  // (50 requests/s by default) capped what they could do, e.g. 50 measurements/s in all
+  // (bench/analysis_bench). The server's own limits still apply.
+  return kube::ApiClient::Create(config, kube::ApiClientOptions{.qps = 0});
 }
 
 // The directory of the running devflow binary ("" when unknown): devflow-demo-app is built and
