@@ -87,36 +87,12 @@ std::string Container(const std::string& tag, const std::string& error_rate) {
   return Fill(kContainer, {{"TAG", tag}, {"APP", kDemoApp}, {"ERRORS", error_rate}});
 }
 
-std::string ServiceJson(const std::string& name) {
-  return Fill(R"({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "@NAME@"},
-                  "spec": {"selector": {"app": "web"},
-                           "ports": [{"port": 80, "targetPort": "http"}]}})",
-              {{"NAME", name}});
-}
-
 class AnalysisReleaseTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(node_.Start()) << node_.log();
-    ASSERT_TRUE(node_.Create(testing::kServicesResource, ServiceJson("web-stable")).ok());
-    ASSERT_TRUE(node_.Create(testing::kServicesResource, ServiceJson("web-canary")).ok());
-    const int port = testing::FreeLoopbackPort();
-    ASSERT_TRUE(node_
-                    .Create(testing::kGatewaysResource,
-                            Fill(R"({"apiVersion": "gateway.networking.k8s.io/v1",
-                                      "kind": "Gateway", "metadata": {"name": "gateway"},
-                                      "spec": {"gatewayClassName": "devflow", "listeners": [
-                                        {"name": "http", "protocol": "HTTP", "port": @PORT@}]}})",
-                                 {{"PORT", std::to_string(port)}}))
-                    .ok());
-    ASSERT_TRUE(node_
-                    .Create(testing::kHttpRoutesResource, R"({
-        "apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
-        "metadata": {"name": "web"},
-        "spec": {"parentRefs": [{"name": "gateway"}],
-                 "rules": [{"backendRefs": [{"name": "web-stable", "port": 80, "weight": 100},
-                                            {"name": "web-canary", "port": 80, "weight": 0}]}]}})")
-                    .ok());
+    Result<int> port = testing::CreateCanaryFrontDoor(node_);
+    ASSERT_TRUE(port.ok()) << port.status();
     Result<json::Value> created_template = node_.Create(kTemplates, kTemplate);
     ASSERT_TRUE(created_template.ok()) << created_template.status();
     Result<json::Value> created =
@@ -127,7 +103,7 @@ class AnalysisReleaseTest : public ::testing::Test {
     })) << Status()
         << node_.log();
     gateway_.host = "127.0.0.1";
-    gateway_.port = port;
+    gateway_.port = *port;
     ASSERT_TRUE(Poll([&] { return testing::FetchOnce(gateway_).color == "blue"; })) << node_.log();
   }
 

@@ -66,19 +66,14 @@ constexpr char kRollout[] = R"json({
 }
 })json";
 
-std::string ServiceJson(const std::string& name) {
-  return Fill(R"({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "@NAME@"},
-                  "spec": {"selector": {"app": "web"},
-                           "ports": [{"port": 80, "targetPort": "http"}]}})",
-              {{"NAME", name}});
-}
-
 class BlueGreenReleaseTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(node_.Start()) << node_.log();
-    ASSERT_TRUE(node_.Create(testing::kServicesResource, ServiceJson("web-active")).ok());
-    ASSERT_TRUE(node_.Create(testing::kServicesResource, ServiceJson("web-preview")).ok());
+    ASSERT_TRUE(
+        node_.Create(testing::kServicesResource, testing::WebServiceJson("web-active")).ok());
+    ASSERT_TRUE(
+        node_.Create(testing::kServicesResource, testing::WebServiceJson("web-preview")).ok());
     Result<json::Value> created = node_.Create(
         kRollouts, Fill(kRollout, {{"APP", kDemoApp}, {"DATA_DIR", node_.data_dir()}}));
     ASSERT_TRUE(created.ok()) << created.status();

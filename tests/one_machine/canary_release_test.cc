@@ -65,42 +65,18 @@ constexpr char kRollout[] = R"json({
   }
 })json";
 
-std::string ServiceJson(const std::string& name) {
-  return Fill(R"({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "@NAME@"},
-                  "spec": {"selector": {"app": "web"},
-                           "ports": [{"port": 80, "targetPort": "http"}]}})",
-              {{"NAME", name}});
-}
-
 class CanaryReleaseTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(node_.Start()) << node_.log();
-    ASSERT_TRUE(node_.Create(testing::kServicesResource, ServiceJson("web-stable")).ok());
-    ASSERT_TRUE(node_.Create(testing::kServicesResource, ServiceJson("web-canary")).ok());
-    const int port = testing::FreeLoopbackPort();
-    ASSERT_TRUE(node_
-                    .Create(testing::kGatewaysResource,
-                            Fill(R"({"apiVersion": "gateway.networking.k8s.io/v1",
-                                      "kind": "Gateway", "metadata": {"name": "gateway"},
-                                      "spec": {"gatewayClassName": "devflow", "listeners": [
-                                        {"name": "http", "protocol": "HTTP", "port": @PORT@}]}})",
-                                 {{"PORT", std::to_string(port)}}))
-                    .ok());
-    ASSERT_TRUE(node_
-                    .Create(testing::kHttpRoutesResource, R"({
-        "apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
-        "metadata": {"name": "web"},
-        "spec": {"parentRefs": [{"name": "gateway"}],
-                 "rules": [{"backendRefs": [{"name": "web-stable", "port": 80, "weight": 100},
-                                            {"name": "web-canary", "port": 80, "weight": 0}]}]}})")
-                    .ok());
+    Result<int> port = testing::CreateCanaryFrontDoor(node_);
+    ASSERT_TRUE(port.ok()) << port.status();
     Result<json::Value> created = node_.Create(
         kRollouts, Fill(kRollout, {{"APP", kDemoApp}, {"DATA_DIR", node_.data_dir()}}));
     ASSERT_TRUE(created.ok()) << created.status();
     ASSERT_TRUE(Poll([&] { return Phase() == "Healthy"; })) << Status() << node_.log();
     gateway_.host = "127.0.0.1";
-    gateway_.port = port;
+    gateway_.port = *port;
     ASSERT_TRUE(Poll([&] { return testing::FetchOnce(gateway_).color == "blue"; })) << node_.log();
   }
 

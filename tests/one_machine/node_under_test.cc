@@ -16,6 +16,36 @@
 
 namespace devflow::testing {
 
+std::string WebServiceJson(const std::string& name) {
+  return Fill(R"({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "@NAME@"},
+                  "spec": {"selector": {"app": "web"},
+                           "ports": [{"port": 80, "targetPort": "http"}]}})",
+              {{"NAME", name}});
+}
+
+Result<int> CreateCanaryFrontDoor(NodeUnderTest& node) {
+  for (const char* name : {"web-stable", "web-canary"}) {
+    DEVFLOW_RETURN_IF_ERROR(node.Create(kServicesResource, WebServiceJson(name)).status());
+  }
+  const int port = FreeLoopbackPort();
+  DEVFLOW_RETURN_IF_ERROR(
+      node.Create(kGatewaysResource,
+                  Fill(R"({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
+                           "metadata": {"name": "gateway"},
+                           "spec": {"gatewayClassName": "devflow", "listeners": [
+                             {"name": "http", "protocol": "HTTP", "port": @PORT@}]}})",
+                       {{"PORT", std::to_string(port)}}))
+          .status());
+  DEVFLOW_RETURN_IF_ERROR(node.Create(kHttpRoutesResource, R"({
+      "apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+      "metadata": {"name": "web"},
+      "spec": {"parentRefs": [{"name": "gateway"}],
+               "rules": [{"backendRefs": [{"name": "web-stable", "port": 80, "weight": 100},
+                                          {"name": "web-canary", "port": 80, "weight": 0}]}]}})")
+                              .status());
+  return port;
+}
+
 std::string Fill(std::string text, const std::map<std::string, std::string>& values) {
   for (const auto& [key, value] : values) {
     const std::string marker = "@" + key + "@";

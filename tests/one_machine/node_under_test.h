@@ -114,4 +114,12 @@ bool PodReady(const json::Value& pod);
 // metadata.name / metadata.uid of an object ("" when absent).
 std::string NameOf(const json::Value& object);
 
+// The JSON of a Service `name` selecting the pods labelled app=web, port 80 to their "http" port.
+std::string WebServiceJson(const std::string& name);
+
+// The canary tests' front door in `node`: Services web-stable and web-canary, a Gateway on a free
+// loopback port, and the HTTPRoute "web" (the argoproj-labs/gatewayAPI plugin's route) sending
+// all traffic to web-stable. Returns the Gateway's port.
+Result<int> CreateCanaryFrontDoor(NodeUnderTest& node);
+
 }  // namespace devflow::testing
