@@ -72,6 +72,13 @@ void StopGroup(pid_t pid, std::chrono::milliseconds grace);
 int Run(const std::vector<std::string>& argv, const std::string& log_path = "");
 
 std::string ReadFile(const std::string& path);
+
+// A field of /proc/PID/status in bytes ("VmHWM", "VmRSS"); dies when absent.
+size_t StatusBytes(pid_t pid, const std::string& field);
+// User plus system CPU seconds of `pid`, from /proc/PID/stat.
+double CpuSeconds(pid_t pid);
+// "12.3 MiB".
+std::string Mib(size_t bytes);
 // The last `lines` lines of the file at `path`.
 std::string Tail(const std::string& path, size_t lines);
 

@@ -130,6 +130,13 @@ class AnalysisReleaseTest : public ::testing::Test {
     Result<json::Value> run = node_.Get(kRuns, name);
     return run.ok() ? *run : json::Value();
   }
+  // 200 requests/s through the gateway while a release runs.
+  LoadOptions SteadyLoad() const {
+    LoadOptions steady = gateway_;
+    steady.rate = 200;
+    steady.connections = 2;
+    return steady;
+  }
   LoadCounts Sample(int requests) {
     LoadOptions options = gateway_;
     options.request_limit = requests;
@@ -149,10 +156,7 @@ class AnalysisReleaseTest : public ::testing::Test {
 // Given steady traffic, a version that answers every request passes its analysis (two
 // measurements of a 0 error ratio) and the rollout completes.
 TEST_F(AnalysisReleaseTest, AHealthyVersionPassesItsAnalysisAndCompletes) {
-  LoadOptions steady = gateway_;
-  steady.rate = 200;
-  steady.connections = 2;
-  LoadGenerator load(steady);
+  LoadGenerator load(SteadyLoad());
   load.Start();
   const std::string blue = At({"status", "stableRS"});
   Release("green", "0");
@@ -188,10 +192,7 @@ TEST_F(AnalysisReleaseTest, AHealthyVersionPassesItsAnalysisAndCompletes) {
 // Given steady traffic, a version answering 30% of requests with 500 fails its first
 // measurement; the rollout aborts: all traffic is back on the stable version, Degraded.
 TEST_F(AnalysisReleaseTest, AFailingVersionFailsItsAnalysisAndTheRolloutAbortsToStable) {
-  LoadOptions steady = gateway_;
-  steady.rate = 200;
-  steady.connections = 2;
-  LoadGenerator load(steady);
+  LoadGenerator load(SteadyLoad());
   load.Start();
   Release("green", "0.3");
   ASSERT_TRUE(Poll(
@@ -224,10 +225,7 @@ TEST_F(AnalysisReleaseTest, AFailingVersionFailsItsAnalysisAndTheRolloutAbortsTo
 // rollout aborts without waiting for its analysis or the progress deadline, and every answer
 // afterwards comes from the stable version.
 TEST_F(AnalysisReleaseTest, ACrashLoopingCanaryRollsBackToStable) {
-  LoadOptions steady = gateway_;
-  steady.rate = 200;
-  steady.connections = 2;
-  LoadGenerator load(steady);
+  LoadGenerator load(SteadyLoad());
   load.Start();
   Release("green", "2");  // --error-rate 2 is rejected: the app exits with an error
   ASSERT_TRUE(Poll(
@@ -307,10 +305,7 @@ class PrometheusAnalysisTest : public AnalysisReleaseTest {
 };
 
 TEST_F(PrometheusAnalysisTest, AHealthyCanaryPassesSeed001sSuccessRateAndCompletes) {
-  LoadOptions steady = gateway_;
-  steady.rate = 200;
-  steady.connections = 2;
-  LoadGenerator load(steady);
+  LoadGenerator load(SteadyLoad());
   load.Start();
   const std::string blue = At({"status", "stableRS"});
   Release("green", "0");
@@ -329,10 +324,7 @@ TEST_F(PrometheusAnalysisTest, AHealthyCanaryPassesSeed001sSuccessRateAndComplet
 }
 
 TEST_F(PrometheusAnalysisTest, ACanaryAnswering30PercentErrorsFailsItsFirstAnalysisAndRollsBack) {
-  LoadOptions steady = gateway_;
-  steady.rate = 200;
-  steady.connections = 2;
-  LoadGenerator load(steady);
+  LoadGenerator load(SteadyLoad());
   load.Start();
   Release("green", "0.3");
   ASSERT_TRUE(Poll(
