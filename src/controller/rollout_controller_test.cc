@@ -364,9 +364,10 @@ TEST_F(CanaryRoutingTest, GivenTheGatewayApiPluginThenTheHttpRouteCarriesTheStep
     return RolloutAt({"status", "stableRS"}) == green &&
            RolloutAt({"status", "phase"}) == "Healthy";
   })) << json::WritePretty(Get(kRollouts, "web"));
-  // The weight follows one reconcile after the promotion (as in Argo: traffic is reconciled
-  // before the status), with both Services on green meanwhile.
-  EXPECT_EQ(Selects("web-stable"), green);
+  // The stable Service and the weight follow one reconcile after the promotion (as in Argo:
+  // they are reconciled from the status as read, before the new status is written).
+  EXPECT_TRUE(Until([&] { return Selects("web-stable") == green; }))
+      << json::WritePretty(Get(kServices, "web-stable"));
   const auto stable_weight = [&] {
     const json::Value route = Get(kHttpRoutes, "web");
     const json::Value* weight = route.Find("spec")
