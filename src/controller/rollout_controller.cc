@@ -23,6 +23,7 @@
 #include "core/blue_green_plan.h"
 #include "core/canary_plan.h"
 #include "core/ephemeral_metadata.h"
+#include "core/failing_pods.h"
 #include "core/invalid_spec.h"
 #include "core/pod_restart.h"
 #include "core/rollout_replica_sets.h"
@@ -345,11 +346,8 @@ class RolloutController::Impl {
     // Pods are read from the server, and only for Rollouts that need them (ephemeral metadata, a
     // restart, a canary in progress whose failing pods abort it), so the controller caches no
     // pod of the cluster.
-    const bool canary_in_progress = rollout.spec.strategy.canary &&
-                                    !rollout.status.stable_rs.empty() &&
-                                    rollout.status.stable_rs != rollout.status.current_pod_hash;
     if (core::UsesEphemeralMetadata(rollout, snapshot.replica_sets) ||
-        core::RestartPending(rollout) || canary_in_progress) {
+        core::RestartPending(rollout) || core::CanaryPodsToCheck(rollout, snapshot.replica_sets)) {
       kube::ListRequest request;
       if (rollout.spec.selector) {
         request.label_selector = core::LabelSelectorString(*rollout.spec.selector);

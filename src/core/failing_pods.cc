@@ -5,6 +5,21 @@
 
 namespace devflow::core {
 
+bool CanaryPodsToCheck(const api::Rollout& rollout,
+                       const std::vector<api::ReplicaSet>& replica_sets) {
+  const api::RolloutStatus& status = rollout.status;
+  if (!rollout.spec.strategy.canary || status.stable_rs.empty() ||
+      status.stable_rs == status.current_pod_hash) {
+    return false;
+  }
+  for (const api::ReplicaSet& rs : replica_sets) {
+    auto hash = rs.metadata.labels.find("rollouts-pod-template-hash");
+    if (hash == rs.metadata.labels.end() || hash->second != status.current_pod_hash) continue;
+    return rs.status.available_replicas < rs.spec.replicas.value_or(1);
+  }
+  return false;
+}
+
 bool IsFailingWaitReason(const std::string& reason) {
   static const std::set<std::string> kFailing = {
       "CrashLoopBackOff",           "ImagePullBackOff",     "ErrImagePull",     "InvalidImageName",

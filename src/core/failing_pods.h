@@ -11,12 +11,19 @@
 #include <vector>
 
 #include "api/pod.h"
+#include "api/rollout.h"
 #include "api/workloads.h"
 
 namespace devflow::core {
 
 // How often a canary whose pods are not all available is looked at again for failing pods.
 inline constexpr std::chrono::seconds kFailingPodsRecheck{10};
+
+// Whether a reconcile must read the canary's pods for FailingPodOf: a canary is in progress
+// (status.stableRS is set and differs from currentPodHash) and its ReplicaSet among
+// `replica_sets` has pods that are not available. A canary whose pods are all up needs no look.
+bool CanaryPodsToCheck(const api::Rollout& rollout,
+                       const std::vector<api::ReplicaSet>& replica_sets);
 
 // The container waiting reasons that mean the pod will not come up without a new version.
 bool IsFailingWaitReason(const std::string& reason);

@@ -65,5 +65,28 @@ TEST(FailingPodOfTest, GivenPodsWaitingForAReasonThenOnlyThoseThatWillNotComeUpC
   }
 }
 
+TEST(CanaryPodsToCheckTest, GivenTheRolloutAndItsReplicaSetsThenPodsAreReadOnlyWhenSomeAreDown) {
+  api::Rollout rollout;
+  rollout.spec.strategy.canary = api::CanaryStrategy{};
+  rollout.status.stable_rs = "old";
+  rollout.status.current_pod_hash = "new";
+  api::ReplicaSet canary = Canary();
+  canary.metadata.labels["rollouts-pod-template-hash"] = "new";
+  canary.spec.replicas = 2;
+  canary.status.available_replicas = 1;
+  EXPECT_TRUE(CanaryPodsToCheck(rollout, {canary})) << "one of two is down";
+  canary.status.available_replicas = 2;
+  EXPECT_FALSE(CanaryPodsToCheck(rollout, {canary})) << "all up";
+  canary.status.available_replicas = 0;
+  api::Rollout promoted = rollout;
+  promoted.status.stable_rs = "new";
+  EXPECT_FALSE(CanaryPodsToCheck(promoted, {canary})) << "no canary in progress";
+  api::Rollout blue_green = rollout;
+  blue_green.spec.strategy.canary.reset();
+  blue_green.spec.strategy.blue_green = api::BlueGreenStrategy{};
+  EXPECT_FALSE(CanaryPodsToCheck(blue_green, {canary})) << "blue/green";
+  EXPECT_FALSE(CanaryPodsToCheck(rollout, {})) << "its ReplicaSet not seen yet";
+}
+
 }  // namespace
 }  // namespace devflow::core
