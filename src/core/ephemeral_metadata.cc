@@ -5,6 +5,7 @@
 #include "api/pod_template_identity.h"
 #include "common/json_reader.h"
 #include "common/json_value.h"
+#include "core/rollout_replica_sets.h"
 
 namespace devflow::core {
 namespace {
@@ -77,13 +78,6 @@ Delta Converge(const std::map<std::string, std::string>& live,
     }
   }
   return delta;
-}
-
-bool ControlledBy(const api::Pod& pod, const api::ReplicaSet& replica_set) {
-  for (const api::OwnerReference& owner : pod.metadata.owner_references) {
-    if (owner.controller.value_or(false)) return owner.uid == replica_set.metadata.uid;
-  }
-  return false;
 }
 
 }  // namespace
@@ -195,7 +189,8 @@ void SyncEphemeralMetadata(const api::Rollout& rollout, const api::ReplicaSet& r
   AddKeys(injected, label_keys, annotation_keys);
   if (label_keys.empty() && annotation_keys.empty()) return;
   for (const api::Pod& pod : pods) {
-    if (!ControlledBy(pod, replica_set) || pod.metadata.deletion_timestamp != api::Time{}) {
+    if (ControllerUidOf(pod.metadata) != replica_set.metadata.uid ||
+        pod.metadata.deletion_timestamp != api::Time{}) {
       continue;
     }
     PodMetadataChange change{

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "core/rollout_replica_sets.h"
+
 namespace devflow::core {
 
 bool CanaryPodsToCheck(const api::Rollout& rollout,
@@ -13,8 +15,7 @@ bool CanaryPodsToCheck(const api::Rollout& rollout,
     return false;
   }
   for (const api::ReplicaSet& rs : replica_sets) {
-    auto hash = rs.metadata.labels.find("rollouts-pod-template-hash");
-    if (hash == rs.metadata.labels.end() || hash->second != status.current_pod_hash) continue;
+    if (PodTemplateHashOf(rs) != status.current_pod_hash) continue;
     return rs.status.available_replicas < rs.spec.replicas.value_or(1);
   }
   return false;
@@ -31,11 +32,9 @@ std::optional<std::string> FailingPodOf(const api::ReplicaSet& replica_set,
                                         const std::vector<api::Pod>& pods) {
   std::vector<const api::Pod*> owned;
   for (const api::Pod& pod : pods) {
-    if (pod.metadata.deletion_timestamp != api::Time{}) continue;
-    for (const api::OwnerReference& owner : pod.metadata.owner_references) {
-      if (owner.controller.value_or(false) && owner.uid == replica_set.metadata.uid) {
-        owned.push_back(&pod);
-      }
+    if (pod.metadata.deletion_timestamp == api::Time{} &&
+        ControllerUidOf(pod.metadata) == replica_set.metadata.uid) {
+      owned.push_back(&pod);
     }
   }
   std::sort(owned.begin(), owned.end(), [](const api::Pod* a, const api::Pod* b) {

@@ -14,11 +14,10 @@ constexpr std::chrono::seconds kRestartRecheck{30};
 
 const api::ReplicaSet* ControllerOf(const api::Pod& pod,
                                     const std::vector<api::ReplicaSet>& replica_sets) {
-  for (const api::OwnerReference& owner : pod.metadata.owner_references) {
-    if (!owner.controller.value_or(false)) continue;
-    for (const api::ReplicaSet& rs : replica_sets) {
-      if (rs.metadata.uid == owner.uid) return &rs;
-    }
+  const std::string uid = ControllerUidOf(pod.metadata);
+  if (uid.empty()) return nullptr;
+  for (const api::ReplicaSet& rs : replica_sets) {
+    if (rs.metadata.uid == uid) return &rs;
   }
   return nullptr;
 }

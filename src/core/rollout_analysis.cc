@@ -5,6 +5,7 @@
 
 #include "analysis/rollout_analysis_run.h"
 #include "api/analysis.h"
+#include "api/defaults.h"
 #include "core/rollout_replica_sets.h"
 #include "core/rollout_status_rules.h"
 
@@ -32,7 +33,7 @@ bool RunMatches(const api::AnalysisRun& run, const RolloutAnalysisRunRequest& re
   if (LabelOf(run, analysis::kRolloutTypeLabel) != analysis::RolloutTypeName(request.type)) {
     return false;
   }
-  if (LabelOf(run, "rollouts-pod-template-hash") != request.hashes.latest) return false;
+  if (LabelOf(run, api::defaults::kPodTemplateHashLabel) != request.hashes.latest) return false;
   return request.type != RolloutAnalysisType::kStep ||
          LabelOf(run, analysis::kStepIndexLabel) == std::to_string(request.step_index);
 }

@@ -45,6 +45,13 @@ std::string PodTemplateHashOf(const api::ReplicaSet& replica_set) {
   return found == replica_set.metadata.labels.end() ? "" : found->second;
 }
 
+std::string ControllerUidOf(const api::ObjectMeta& meta) {
+  for (const api::OwnerReference& owner : meta.owner_references) {
+    if (owner.controller.value_or(false)) return owner.uid;
+  }
+  return "";
+}
+
 ReplicaSetGroups GroupReplicaSets(const api::Rollout& rollout,
                                   const std::vector<api::ReplicaSet>& owned) {
   std::vector<size_t> order(owned.size());

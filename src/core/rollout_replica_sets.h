@@ -31,6 +31,9 @@ std::optional<int64_t> RevisionOf(const api::ObjectMeta& meta);
 // The ReplicaSet's rollouts-pod-template-hash label, or "".
 std::string PodTemplateHashOf(const api::ReplicaSet& replica_set);
 
+// The uid of the object's controller (the ownerReference with controller: true), or "".
+std::string ControllerUidOf(const api::ObjectMeta& meta);
+
 // Indexes into the ReplicaSets given to GroupReplicaSets.
 struct ReplicaSetGroups {
   // The ReplicaSet whose template is the Rollout's (semantic equality, ignoring the hash label);
