@@ -29,9 +29,11 @@ std::string JsonEscaped(std::string_view value) {
   return quoted.substr(1, quoted.size() - 2);
 }
 
-// `text` with its tags replaced, or the error message.
-Result<std::string> ReplaceTags(std::string_view text,
-                                const std::map<std::string, std::string>& values) {
+// `text` with each tag replaced by `value_of(trimmed tag)` (nullptr: unresolved), escaped by
+// `escape`, or the error message.
+template <typename ValueOf, typename Escape>
+Result<std::string> ReplaceTags(std::string_view text, const ValueOf& value_of,
+                                const Escape& escape) {
   std::string out;
   size_t from = 0;
   for (size_t open = text.find(kOpen); open != std::string_view::npos;
@@ -42,19 +44,21 @@ Result<std::string> ReplaceTags(std::string_view text,
                                   std::string(text.substr(open, 40)) + "\"");
     }
     const std::string_view tag = text.substr(open + kOpen.size(), close - open - kOpen.size());
-    const std::string_view trimmed = TrimSpace(tag);
-    auto it = trimmed.starts_with(kArgsPrefix)
-                  ? values.find(std::string(trimmed.substr(kArgsPrefix.size())))
-                  : values.end();
-    if (it == values.end()) {
+    const std::string* value = value_of(TrimSpace(tag));
+    if (value == nullptr) {
       return InvalidArgumentError("failed to resolve {{" + std::string(tag) + "}}");
     }
     out.append(text.substr(from, open - from));
-    out += JsonEscaped(it->second);
+    out += escape(*value);
     from = close + kClose.size();
   }
   out.append(text.substr(from));
   return out;
+}
+
+const std::string* Find(const std::map<std::string, std::string>& values, std::string_view key) {
+  auto it = values.find(std::string(key));
+  return it == values.end() ? nullptr : &it->second;
 }
 
 }  // namespace
@@ -64,7 +68,13 @@ Result<api::Metric> SubstituteArguments(const api::Metric& metric,
                                         const FieldPath& metric_path) {
   const std::string text = json::Write(api::Encode(metric));
   if (text.find(kOpen) == std::string::npos) return metric;
-  Result<std::string> substituted = ReplaceTags(text, values);
+  Result<std::string> substituted = ReplaceTags(
+      text,
+      [&](std::string_view tag) {
+        return tag.starts_with(kArgsPrefix) ? Find(values, tag.substr(kArgsPrefix.size()))
+                                            : nullptr;
+      },
+      JsonEscaped);
   if (!substituted.ok()) {
     return InvalidArgumentError(substituted.error().message(), metric_path.str());
   }
@@ -84,6 +94,13 @@ Result<api::Metric> SubstituteArguments(const api::Metric& metric,
         inner.empty() ? metric_path.str() : metric_path.str() + "." + inner);
   }
   return out;
+}
+
+Result<std::string> SubstituteTags(std::string_view text,
+                                   const std::map<std::string, std::string>& values) {
+  return ReplaceTags(
+      text, [&](std::string_view tag) { return Find(values, tag); },
+      [](const std::string& value) { return value; });
 }
 
 }  // namespace devflow::analysis

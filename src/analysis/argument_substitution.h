@@ -10,6 +10,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "api/analysis.h"
 #include "common/field_path.h"
@@ -28,5 +29,11 @@ namespace devflow::analysis {
 Result<api::Metric> SubstituteArguments(const api::Metric& metric,
                                         const std::map<std::string, std::string>& values,
                                         const FieldPath& metric_path);
+
+// `text` with every "{{<tag>}}" replaced by values[<tag>] as it is (no escaping), the tag's
+// surrounding whitespace trimmed: the experiment arguments' "{{templates.<t>.podTemplateHash}}".
+// Errors as SubstituteArguments's: "failed to resolve {{<tag>}}", "cannot parse template: ...".
+Result<std::string> SubstituteTags(std::string_view text,
+                                   const std::map<std::string, std::string>& values);
 
 }  // namespace devflow::analysis

@@ -99,5 +99,35 @@ TEST(SubstituteArgumentsTest, Table) {
   }
 }
 
+TEST(SubstituteTagsTest, TagsAreReplacedByTheirValuesAsTheyAreAndUnknownTagsFail) {
+  const std::map<std::string, std::string> values = {
+      {"templates.baseline.podTemplateHash", "abc12"}, {"experiment.availableAt", "a\"b"}};
+  struct Row {
+    std::string text;
+    std::optional<std::string> want;
+    std::string error_part;
+  };
+  const std::vector<Row> rows = {
+      {"server=~\"exp-{{ templates.baseline.podTemplateHash }}-.*\"", "server=~\"exp-abc12-.*\"",
+       ""},
+      {"{{experiment.availableAt}}", "a\"b", ""},
+      {"no tags", "no tags", ""},
+      {"{{templates.canary.podTemplateHash}}", std::nullopt,
+       "failed to resolve {{templates.canary.podTemplateHash}}"},
+      {"{{args.x}}", std::nullopt, "failed to resolve {{args.x}}"},
+      {"{{experiment.availableAt", std::nullopt, "cannot parse template"},
+  };
+  for (const Row& row : rows) {
+    Result<std::string> got = SubstituteTags(row.text, values);
+    if (row.want) {
+      ASSERT_TRUE(got.ok()) << row.text << ": " << got.status();
+      EXPECT_EQ(*got, *row.want);
+      continue;
+    }
+    ASSERT_FALSE(got.ok()) << row.text;
+    EXPECT_NE(got.error().message().find(row.error_part), std::string::npos) << got.error();
+  }
+}
+
 }  // namespace
 }  // namespace devflow::analysis
