@@ -71,7 +71,8 @@ std::pair<std::string, std::string> AssessTemplates(const api::ExperimentSpec& s
         found != nullptr ? std::string_view(found->status) : template_status::kProgressing;
     if (TemplateRank(current) > TemplateRank(worst)) {
       worst = std::string(current);
-      message = found != nullptr ? found->message : "";
+      // A template without a status leaves the message as it was (Argo's Worst).
+      if (found != nullptr) message = found->message;
     }
   }
   if (worst == template_status::kProgressing)
