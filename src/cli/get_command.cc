@@ -5,9 +5,12 @@
 
 #include "api/analysis_codec.h"
 #include "api/decode.h"
+#include "api/experiment_codec.h"
 #include "api/time.h"
+#include "api/workloads_codec.h"
 #include "api/yaml_writer.h"
 #include "cli/analysis_run_printer.h"
+#include "cli/experiment_printer.h"
 #include "cli/resource_resolver.h"
 #include "kube/api_client.h"
 
@@ -55,6 +58,48 @@ void PrintTable(const std::vector<json::Value>& items, bool with_namespace, std:
     }
     out << "\n";
   }
+}
+
+const kube::ResourceRef kReplicaSets{
+    .group = "apps", .version = "v1", .plural = "replicasets", .kind = "ReplicaSet"};
+const kube::ResourceRef kAnalysisRuns{
+    .group = "argoproj.io", .version = "v1alpha1", .plural = "analysisruns", .kind = "AnalysisRun"};
+
+// True when `meta` has a controller ownerReference with `uid` (never for an empty uid).
+bool ControlledBy(const api::ObjectMeta& meta, const std::string& uid) {
+  for (const api::OwnerReference& owner : meta.owner_references) {
+    if (!uid.empty() && owner.controller.value_or(false) && owner.uid == uid) return true;
+  }
+  return false;
+}
+
+// The summaries of `experiments` (objects read from namespace `ns`), each with the ReplicaSets
+// and AnalysisRuns of `ns` it controls, separated by blank lines. Errors: those of listing the
+// ReplicaSets or AnalysisRuns.
+Result<std::string> ExperimentSummaries(kube::ApiClient& client, const std::string& ns,
+                                        const std::vector<json::Value>& experiments) {
+  DEVFLOW_ASSIGN_OR_RETURN(kube::ObjectList rs_list, client.ListAll(kReplicaSets, ns));
+  DEVFLOW_ASSIGN_OR_RETURN(kube::ObjectList run_list, client.ListAll(kAnalysisRuns, ns));
+  std::string text;
+  for (const json::Value& item : experiments) {
+    api::Experiment experiment = api::Decode<api::Experiment>(item);
+    std::vector<api::ReplicaSet> replica_sets;
+    for (const json::Value& rs : rs_list.items) {
+      api::ReplicaSet decoded = api::Decode<api::ReplicaSet>(rs);
+      if (ControlledBy(decoded.metadata, experiment.metadata.uid)) {
+        replica_sets.push_back(std::move(decoded));
+      }
+    }
+    std::vector<api::AnalysisRun> runs;
+    for (const json::Value& run : run_list.items) {
+      api::AnalysisRun decoded = api::Decode<api::AnalysisRun>(run);
+      if (ControlledBy(decoded.metadata, experiment.metadata.uid)) {
+        runs.push_back(std::move(decoded));
+      }
+    }
+    text += (text.empty() ? "" : "\n") + FormatExperiment(experiment, replica_sets, runs);
+  }
+  return text;
 }
 
 }  // namespace
@@ -157,6 +202,14 @@ int RunGet(const KubeFlags& flags, const GetFlags& get, std::ostream& out, std::
     for (size_t i = 0; i < items.size(); ++i) {
       out << (i > 0 ? "\n" : "") << FormatAnalysisRun(api::Decode<api::AnalysisRun>(items[i]));
     }
+  } else if (!get.names.empty() && resource->group == "argoproj.io" &&
+             resource->plural == "experiments") {
+    Result<std::string> summaries = ExperimentSummaries(**client, ns, items);
+    if (!summaries.ok()) {
+      err << "Error from server: " << summaries.status().message() << "\n";
+      return 1;
+    }
+    out << *summaries;
   } else {
     PrintTable(items, get.all_namespaces && resource->namespaced, out);
   }

@@ -1,6 +1,9 @@
 // `devflow get RESOURCE [NAME...]`: lists or shows objects, as `kubectl get`
 // does: a table (NAME and AGE, NAMESPACE first with --all-namespaces), or -o
-// json|yaml|name.
+// json|yaml|name. Named AnalysisRuns and Experiments without -o print their
+// summaries instead (analysis_run_printer.h, experiment_printer.h); an
+// Experiment's shows the ReplicaSets and AnalysisRuns of its namespace whose
+// controller ownerReference has its uid.
 #pragma once
 
 #include <chrono>

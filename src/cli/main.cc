@@ -8,6 +8,7 @@
 #include "cli/controller_command.h"
 #include "cli/delete_command.h"
 #include "cli/down_command.h"
+#include "cli/experiment_commands.h"
 #include "cli/get_command.h"
 #include "cli/kube_flags.h"
 #include "cli/lint_command.h"
@@ -183,9 +184,33 @@ int main(int argc, char** argv) {
                       "Move past every step (as Argo's deprecated flag)");
     add_action(&app, "abort", "Abort a Rollout: traffic back to the stable version",
                RolloutAction::kAbort, true);
-    CLI::App* retry = app.add_subcommand("retry", "Retry an aborted Rollout");
+    CLI::App* retry = app.add_subcommand("retry", "Retry an aborted Rollout or an Experiment");
     retry->require_subcommand(1);
     add_action(retry, "rollout", "Retry an aborted Rollout", RolloutAction::kRetry, true);
+
+    // The Experiment and AnalysisRun actions, as Argo Rollouts' kubectl plugin names them.
+    using devflow::cli::ExperimentAction;
+    devflow::cli::ExperimentActionFlags experiment_flags;
+    std::vector<std::pair<CLI::App*, ExperimentAction>> experiment_actions;
+    auto add_experiment_action = [&](CLI::App* parent, const std::string& name,
+                                     const std::string& alias, const std::string& help,
+                                     const std::string& objects, ExperimentAction action) {
+      CLI::App* command = parent->add_subcommand(name, help)->alias(alias)->alias(name + "s");
+      command->add_option("names", experiment_flags.names, objects + " (one or more)")
+          ->required()
+          ->expected(1, -1);
+      experiment_actions.emplace_back(command, action);
+    };
+    add_experiment_action(retry, "experiment", "exp", "Retry an Experiment (status: null)",
+                          "The Experiments", ExperimentAction::kRetryExperiment);
+    CLI::App* terminate = app.add_subcommand("terminate", "Terminate an AnalysisRun or Experiment");
+    terminate->require_subcommand(1);
+    add_experiment_action(terminate, "analysisrun", "ar",
+                          "Terminate AnalysisRuns (spec.terminate: true)", "The AnalysisRuns",
+                          ExperimentAction::kTerminateAnalysisRun);
+    add_experiment_action(terminate, "experiment", "exp",
+                          "Terminate Experiments (spec.terminate: true)", "The Experiments",
+                          ExperimentAction::kTerminateExperiment);
     add_action(&app, "pause", "Pause a Rollout (spec.paused)", RolloutAction::kPause, true);
     add_action(&app, "resume", "Undo a pause (spec.paused=false)", RolloutAction::kResume, true);
     CLI::App* restart = add_action(&app, "restart", "Restart a Rollout's pods (spec.restartAt)",
@@ -212,6 +237,13 @@ int main(int argc, char** argv) {
       if (command->parsed()) {
         action_flags.action = action;
         return devflow::cli::RunRolloutAction(kube, action_flags, std::cout, std::cerr);
+      }
+    }
+
+    for (const auto& [command, action] : experiment_actions) {
+      if (command->parsed()) {
+        experiment_flags.action = action;
+        return devflow::cli::RunExperimentAction(kube, experiment_flags, std::cout, std::cerr);
       }
     }
 
