@@ -1,7 +1,6 @@
 #include "controller/analysis_run_controller.h"
 
 #include <algorithm>
-#include <atomic>
 #include <condition_variable>
 #include <cstdlib>
 #include <deque>
@@ -20,6 +19,7 @@
 #include "api/decode.h"
 #include "api/merge_patch.h"
 #include "kube/api_client.h"
+#include "kube/controller_loop.h"
 #include "kube/event_recorder.h"
 #include "kube/informer.h"
 #include "kube/object_cache.h"
@@ -28,7 +28,6 @@
 namespace devflow::controller {
 namespace {
 
-constexpr std::chrono::milliseconds kSyncPollInterval{50};
 // How long after its TTL a completed run is looked at again, so that now > the deletion time.
 constexpr std::chrono::milliseconds kAfterTtl{1};
 
@@ -107,13 +106,6 @@ class MeasurementPool {
   std::deque<std::packaged_task<Result<analysis::Reading>()>> jobs_;  // guarded by mu_
   bool stopping_ = false;                                             // guarded by mu_
   std::vector<std::thread> threads_;
-};
-
-// What a successful sync leaves: when to look again, and a problem worth reporting that did not
-// fail the sync (a provider's garbage collection).
-struct SyncOutcome {
-  std::optional<api::TimePoint> requeue_at;
-  Status warning;
 };
 
 }  // namespace
@@ -204,16 +196,20 @@ class AnalysisRunController::Impl {
         client_(client),
         recorder_(options.recorder),
         providers_(std::move(options.providers)),
-        workers_count_(std::max(1, options.workers)),
         informer_(informers.For(AnalysisRuns())),
-        queue_(kube::WorkQueueOptions{.rate_limit = options.rate_limit, .clock = &clock_}),
-        pool_(options.measurement_threads) {}
+        pool_(options.measurement_threads),
+        loop_(kube::ControllerLoopOptions{.resource = "analysisruns",
+                                          .workers = options.workers,
+                                          .clock = &clock_,
+                                          .rate_limit = options.rate_limit,
+                                          .informers = {&informer_}},
+              [this](const std::string& key) { return Sync(key); }) {}
 
   void Start(const std::shared_ptr<Impl>& self) {
     std::weak_ptr<Impl> weak = self;
     auto guarded = [weak](auto member) {
       return [weak, member](const auto&... args) {
-        if (std::shared_ptr<Impl> impl = weak.lock(); impl != nullptr && !impl->stopping()) {
+        if (std::shared_ptr<Impl> impl = weak.lock(); impl != nullptr && !impl->loop_.stopping()) {
           ((*impl).*member)(args...);
         }
       };
@@ -223,82 +219,28 @@ class AnalysisRunController::Impl {
         .on_update = guarded(&Impl::OnUpdate),
         .on_delete = guarded(&Impl::Enqueue),
     });
-    for (int i = 0; i < workers_count_; ++i) workers_.emplace_back([this] { RunWorker(); });
+    loop_.Start();
   }
 
   void Stop() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (stopping_) return;
-      stopping_ = true;
-    }
-    cv_.notify_all();
-    queue_.ShutDown();
     // Workers first: they wait for their measurements, which need the pool.
-    for (std::thread& worker : workers_) worker.join();
-    workers_.clear();
+    loop_.Stop();
     pool_.Stop();
   }
 
-  Status LastError() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return last_error_;
-  }
-  uint64_t Syncs() const { return syncs_.load(); }
+  Status LastError() const { return loop_.LastError(); }
+  uint64_t Syncs() const { return loop_.Syncs(); }
 
  private:
-  bool stopping() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return stopping_;
-  }
-
-  void Enqueue(const json::Value& run) {
-    if (Result<std::string> key = kube::ObjectKey(run); key.ok()) queue_.Add(*key);
-  }
+  void Enqueue(const json::Value& run) { loop_.AddObject(run); }
   void OnUpdate(const json::Value&, const json::Value& current) { Enqueue(current); }
 
-  void RunWorker() {
-    if (!WaitForInformer()) return;
-    while (std::optional<std::string> key = queue_.Get()) {
-      Result<SyncOutcome> result = Sync(*key);
-      ++syncs_;
-      if (!result.ok()) {
-        SetLastError(result.error().WithContext("syncing analysisruns/" + *key));
-        queue_.AddRateLimited(*key);
-      } else {
-        SetLastError(result->warning.ok()
-                         ? Status::Ok()
-                         : result->warning.WithContext("syncing analysisruns/" + *key));
-        queue_.Forget(*key);
-        if (result->requeue_at) {
-          const auto delay = *result->requeue_at - WallNow(clock_);
-          queue_.AddAfter(*key,
-                          std::max<std::chrono::nanoseconds>(delay, std::chrono::nanoseconds(0)));
-        }
-      }
-      queue_.Done(*key);
-    }
-  }
-
-  bool WaitForInformer() {
-    while (true) {
-      if (informer_.HasSynced()) return true;
-      std::unique_lock<std::mutex> lock(mu_);
-      if (cv_.wait_for(lock, kSyncPollInterval, [this] { return stopping_; })) return false;
-    }
-  }
-
-  void SetLastError(Status status) {
-    std::lock_guard<std::mutex> lock(mu_);
-    last_error_ = std::move(status);
-  }
-
-  Result<SyncOutcome> Sync(const std::string& key) {
+  Result<kube::SyncOutcome> Sync(const std::string& key) {
     std::optional<json::Value> run_json = informer_.cache().Get(key);
     if (!run_json) {  // deleted
       std::lock_guard<std::mutex> lock(mu_);
       written_over_.erase(key);
-      return SyncOutcome{};
+      return kube::SyncOutcome{};
     }
     const std::string resource_version = json::StringAt(*run_json, {"metadata", "resourceVersion"});
     {
@@ -307,13 +249,13 @@ class AnalysisRunController::Impl {
       std::lock_guard<std::mutex> lock(mu_);
       if (auto found = written_over_.find(key);
           found != written_over_.end() && found->second == resource_version) {
-        return SyncOutcome{};
+        return kube::SyncOutcome{};
       }
       written_over_.erase(key);
     }
     api::FieldErrors decode_errors;
     const api::AnalysisRun run = api::Decode<api::AnalysisRun>(*run_json, &decode_errors);
-    if (run.metadata.deletion_timestamp != api::Time{}) return SyncOutcome{};
+    if (run.metadata.deletion_timestamp != api::Time{}) return kube::SyncOutcome{};
     const api::TimePoint now = WallNow(clock_);
     if (api::IsCompletedPhase(run.status.phase)) return Expire(run, now);
     if (!decode_errors.empty()) {
@@ -343,15 +285,15 @@ class AnalysisRunController::Impl {
     const api::TimePoint measured = tasks.empty() ? now : WallNow(clock_);
     const analysis::AnalysisRunUpdate update =
         analysis::ApplyReadings(resolved->run, tasks, readings, measured, resolved->secret_values);
-    Result<SyncOutcome> outcome = Write(key, *run_json, run, update, measured);
+    Result<kube::SyncOutcome> outcome = Write(key, *run_json, run, update, measured);
     if (outcome.ok()) outcome->warning = GarbageCollect(resolved->run, update.garbage_collect);
     return outcome;
   }
 
   // A completed run: deleted once its TTL has passed.
-  Result<SyncOutcome> Expire(const api::AnalysisRun& run, api::TimePoint now) {
+  Result<kube::SyncOutcome> Expire(const api::AnalysisRun& run, api::TimePoint now) {
     const TtlAction action = CompletedRunTtl(run, now);
-    if (!action.delete_now) return SyncOutcome{.requeue_at = action.requeue_at};
+    if (!action.delete_now) return kube::SyncOutcome{.requeue_at = action.requeue_at};
     kube::DeleteRequest request;
     request.precondition_uid = run.metadata.uid;
     Result<json::Value> deleted =
@@ -359,7 +301,7 @@ class AnalysisRunController::Impl {
     if (!deleted.ok() && deleted.error().code() != StatusCode::kNotFound) {
       return deleted.error().WithContext("deleting the run after its ttlStrategy");
     }
-    return SyncOutcome{};
+    return kube::SyncOutcome{};
   }
 
   Result<std::string> ReadSecret(const std::string& ns, const api::SecretKeyRef& ref) {
@@ -415,10 +357,10 @@ class AnalysisRunController::Impl {
   }
 
   // Writes update.status (when it changed), then records its events; returns when to come back.
-  Result<SyncOutcome> Write(const std::string& key, const json::Value& run_json,
-                            const api::AnalysisRun& run, const analysis::AnalysisRunUpdate& update,
-                            api::TimePoint now) {
-    SyncOutcome outcome{.requeue_at = update.requeue_at};
+  Result<kube::SyncOutcome> Write(const std::string& key, const json::Value& run_json,
+                                  const api::AnalysisRun& run,
+                                  const analysis::AnalysisRunUpdate& update, api::TimePoint now) {
+    kube::SyncOutcome outcome{.requeue_at = update.requeue_at};
     if (api::IsCompletedPhase(update.status.phase)) {
       api::AnalysisRun completed = run;
       completed.status = update.status;
@@ -430,7 +372,7 @@ class AnalysisRunController::Impl {
         client_.Patch(AnalysisRuns(), run.metadata.namespace_, run.metadata.name,
                       kube::PatchType::kMerge, StatusPatch(run_json, update.status));
     if (!patched.ok()) {
-      if (patched.error().code() == StatusCode::kNotFound) return SyncOutcome{};
+      if (patched.error().code() == StatusCode::kNotFound) return kube::SyncOutcome{};
       return patched.error().WithContext("writing the status");
     }
     const std::string read_version = json::StringAt(run_json, {"metadata", "resourceVersion"});
@@ -469,20 +411,15 @@ class AnalysisRunController::Impl {
   kube::ApiClient& client_;
   kube::EventRecorder* const recorder_;
   const ProviderLookup providers_;
-  const int workers_count_;
   kube::Informer& informer_;
-  kube::WorkQueue queue_;
   MeasurementPool pool_;
-  std::vector<std::thread> workers_;
-  std::atomic<uint64_t> syncs_{0};
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;  // guarded by mu_
-  Status last_error_;      // guarded by mu_
+  std::mutex mu_;
   // key -> the resourceVersion of the object the last status write was made over (until the
   // cache moves past it). Guarded by mu_.
   std::map<std::string, std::string> written_over_;
+
+  kube::ControllerLoop loop_;  // last: its workers use the members above
 };
 
 std::unique_ptr<AnalysisRunController> AnalysisRunController::Start(

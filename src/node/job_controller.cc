@@ -1,9 +1,6 @@
 #include "node/job_controller.h"
 
 #include <algorithm>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
 #include <utility>
 
 #include "api/decode.h"
@@ -12,6 +9,7 @@
 #include "api/workloads_codec.h"
 #include "common/json_value.h"
 #include "kube/api_client.h"
+#include "kube/controller_loop.h"
 #include "kube/informer.h"
 #include "kube/object_cache.h"
 #include "kube/typed_client.h"
@@ -22,7 +20,6 @@ namespace {
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 
-constexpr milliseconds kSyncPollInterval{50};
 constexpr char kTrue[] = "True";
 
 const api::JobCondition* FinishedCondition(const api::JobStatus& status) {
@@ -205,16 +202,20 @@ class JobController::Impl {
       : client_(client),
         clock_(options.clock != nullptr ? *options.clock : kube::SystemClock()),
         backoff_(options.backoff),
-        workers_count_(std::max(1, options.workers)),
         job_informer_(informers.For(kube::ResourceOf<api::Job>())),
         pod_informer_(informers.For(kube::ResourceOf<api::Pod>())),
-        queue_(kube::WorkQueueOptions{.rate_limit = options.rate_limit, .clock = &clock_}) {}
+        loop_(kube::ControllerLoopOptions{.resource = "jobs",
+                                          .workers = options.workers,
+                                          .clock = &clock_,
+                                          .rate_limit = options.rate_limit,
+                                          .informers = {&job_informer_, &pod_informer_}},
+              [this](const std::string& key) { return Sync(key); }) {}
 
   void Start(const std::shared_ptr<Impl>& self) {
     std::weak_ptr<Impl> weak = self;
     auto guarded = [weak](auto member) {
       return [weak, member](const auto&... args) {
-        if (std::shared_ptr<Impl> impl = weak.lock(); impl != nullptr && !impl->stopping()) {
+        if (std::shared_ptr<Impl> impl = weak.lock(); impl != nullptr && !impl->loop_.stopping()) {
           ((*impl).*member)(args...);
         }
       };
@@ -229,37 +230,16 @@ class JobController::Impl {
         .on_update = guarded(&Impl::OnPodUpdate),
         .on_delete = guarded(&Impl::OnPod),
     });
-    for (int i = 0; i < workers_count_; ++i) workers_.emplace_back([this] { RunWorker(); });
+    loop_.Start();
   }
 
-  void Stop() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (stopping_) return;
-      stopping_ = true;
-    }
-    cv_.notify_all();
-    queue_.ShutDown();
-    for (std::thread& worker : workers_) worker.join();
-    workers_.clear();
-  }
-
-  Status LastError() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return last_error_;
-  }
+  void Stop() { loop_.Stop(); }
+  Status LastError() const { return loop_.LastError(); }
 
  private:
-  bool stopping() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return stopping_;
-  }
-
   // ---- Event handlers (informer threads): they only queue keys and count expectations ----
 
-  void OnJob(const json::Value& job) {
-    if (Result<std::string> key = kube::ObjectKey(job); key.ok()) queue_.Add(*key);
-  }
+  void OnJob(const json::Value& job) { loop_.AddObject(job); }
 
   void OnJobUpdate(const json::Value& old_job, const json::Value& cur_job) {
     if (json::StringAt(old_job, {"metadata", "uid"}) !=
@@ -272,21 +252,21 @@ class JobController::Impl {
   void OnJobDelete(const json::Value& job) {
     if (Result<std::string> key = kube::ObjectKey(job); key.ok()) {
       expectations_.Forget(*key);
-      queue_.Add(*key);
+      loop_.Add(*key);
     }
   }
 
   void OnPodAdd(const json::Value& pod) {
     if (std::optional<std::string> key = OwningJob(MetaOf(pod))) {
       expectations_.CreationObserved(*key);
-      queue_.Add(*key);
+      loop_.Add(*key);
     }
   }
 
   void OnPodUpdate(const json::Value& /*old_pod*/, const json::Value& cur_pod) { OnPod(cur_pod); }
 
   void OnPod(const json::Value& pod) {
-    if (std::optional<std::string> key = OwningJob(MetaOf(pod))) queue_.Add(*key);
+    if (std::optional<std::string> key = OwningJob(MetaOf(pod))) loop_.Add(*key);
   }
 
   // The key of the cached Job controlling the pod, when it is still that Job.
@@ -303,48 +283,18 @@ class JobController::Impl {
 
   // ---- Workers ----
 
-  void RunWorker() {
-    if (!WaitForInformers()) return;
-    while (std::optional<std::string> key = queue_.Get()) {
-      Result<std::optional<milliseconds>> result = Sync(*key);
-      if (!result.ok()) {
-        SetLastError(result.error().WithContext("syncing jobs/" + *key));
-        queue_.AddRateLimited(*key);
-      } else {
-        SetLastError(Status::Ok());
-        queue_.Forget(*key);
-        if (*result) queue_.AddAfter(*key, **result);
-      }
-      queue_.Done(*key);
-    }
-  }
-
-  // Polls rather than blocks in Informer::WaitForSync (see ReplicaSetController).
-  bool WaitForInformers() {
-    while (true) {
-      if (job_informer_.HasSynced() && pod_informer_.HasSynced()) return true;
-      std::unique_lock<std::mutex> lock(mu_);
-      if (cv_.wait_for(lock, kSyncPollInterval, [this] { return stopping_; })) return false;
-    }
-  }
-
-  void SetLastError(Status status) {
-    std::lock_guard<std::mutex> lock(mu_);
-    last_error_ = std::move(status);
-  }
-
-  // One sync of `key`; returns when to look again.
-  Result<std::optional<milliseconds>> Sync(const std::string& key) {
+  // One sync of `key`; says when to look again.
+  Result<kube::SyncOutcome> Sync(const std::string& key) {
     std::optional<json::Value> job_json = job_informer_.cache().Get(key);
     if (!job_json) {
       expectations_.Forget(key);
-      return std::optional<milliseconds>();
+      return kube::SyncOutcome{};
     }
     api::FieldErrors errors;
     const api::Job job = api::Decode<api::Job>(*job_json, &errors);
     // The server validated it; one being deleted is the garbage collector's (with its pods).
     if (!errors.empty() || job.metadata.deletion_timestamp != api::Time{}) {
-      return std::optional<milliseconds>();
+      return kube::SyncOutcome{};
     }
     const bool pending = !expectations_.Satisfied(key, clock_.Now());
     const JobPlan plan =
@@ -364,7 +314,9 @@ class JobController::Impl {
         return written.error().WithContext("updating status");
       }
     }
-    return plan.requeue_after;
+    kube::SyncOutcome outcome;
+    if (plan.requeue_after) outcome.requeue_at = clock_.WallNow() + *plan.requeue_after;
+    return outcome;
   }
 
   // The pods the Job controls (its uid in a controller ownerReference).
@@ -413,17 +365,10 @@ class JobController::Impl {
   kube::ApiClient& client_;
   const kube::Clock& clock_;
   const JobBackoff backoff_;
-  const int workers_count_;
   kube::Informer& job_informer_;
   kube::Informer& pod_informer_;
-  kube::WorkQueue queue_;
   ReplicaSetExpectations expectations_;  // keyed by Job: the pod created and not yet seen
-
-  mutable std::mutex mu_;
-  std::condition_variable cv_;  // signalled on Stop
-  bool stopping_ = false;       // guarded by mu_
-  Status last_error_;           // guarded by mu_
-  std::vector<std::thread> workers_;
+  kube::ControllerLoop loop_;            // last: its workers use the members above
 };
 
 std::unique_ptr<JobController> JobController::Start(kube::ApiClient& client,

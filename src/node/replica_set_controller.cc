@@ -1,11 +1,8 @@
 #include "node/replica_set_controller.h"
 
-#include <condition_variable>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -15,6 +12,7 @@
 #include "api/workloads_codec.h"
 #include "common/json_value.h"
 #include "kube/api_client.h"
+#include "kube/controller_loop.h"
 #include "kube/event_recorder.h"
 #include "kube/informer.h"
 #include "kube/object_cache.h"
@@ -22,8 +20,6 @@
 
 namespace devflow::node {
 namespace {
-
-constexpr std::chrono::milliseconds kSyncPollInterval{50};
 
 api::ObjectMeta MetaOf(const json::Value& object) {
   const json::Value* metadata = object.Find("metadata");
@@ -53,16 +49,20 @@ class ReplicaSetController::Impl {
         clock_(options.clock != nullptr ? *options.clock : kube::SystemClock()),
         recorder_(options.recorder),
         names_(options.name_suffixes ? std::move(options.name_suffixes) : RandomNameSuffixSource()),
-        workers_count_(std::max(1, options.workers)),
         rs_informer_(informers.For(kube::ResourceOf<api::ReplicaSet>())),
         pod_informer_(informers.For(kube::ResourceOf<api::Pod>())),
-        queue_(kube::WorkQueueOptions{.rate_limit = options.rate_limit, .clock = &clock_}) {}
+        loop_(kube::ControllerLoopOptions{.resource = "replicasets",
+                                          .workers = options.workers,
+                                          .clock = &clock_,
+                                          .rate_limit = options.rate_limit,
+                                          .informers = {&rs_informer_, &pod_informer_}},
+              [this](const std::string& key) { return Sync(key); }) {}
 
   void Start(const std::shared_ptr<Impl>& self) {
     std::weak_ptr<Impl> weak = self;
     auto guarded = [weak](auto member) {
       return [weak, member](const auto&... args) {
-        if (std::shared_ptr<Impl> impl = weak.lock(); impl != nullptr && !impl->stopping()) {
+        if (std::shared_ptr<Impl> impl = weak.lock(); impl != nullptr && !impl->loop_.stopping()) {
           ((*impl).*member)(args...);
         }
       };
@@ -77,45 +77,16 @@ class ReplicaSetController::Impl {
         .on_update = guarded(&Impl::OnPodUpdate),
         .on_delete = guarded(&Impl::OnPodDelete),
     });
-    for (int i = 0; i < workers_count_; ++i) workers_.emplace_back([this] { RunWorker(); });
+    loop_.Start();
   }
 
-  void Stop() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (stopping_) return;
-      stopping_ = true;
-    }
-    cv_.notify_all();
-    queue_.ShutDown();
-    for (std::thread& worker : workers_) worker.join();
-    workers_.clear();
-  }
-
-  Status LastError() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return last_error_;
-  }
+  void Stop() { loop_.Stop(); }
+  Status LastError() const { return loop_.LastError(); }
 
  private:
-  // The result of one sync: failures requeue with backoff; success may ask for a later look.
-  struct SyncResult {
-    Status status;
-    std::optional<std::chrono::milliseconds> requeue_after;
-  };
-
-  bool stopping() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return stopping_;
-  }
-
   // ---- Event handlers (informer threads): they only queue keys and count expectations ----
 
-  void Enqueue(const json::Value& object) {
-    if (Result<std::string> key = kube::ObjectKey(object); key.ok()) queue_.Add(*key);
-  }
-
-  void OnReplicaSetAdd(const json::Value& rs) { Enqueue(rs); }
+  void OnReplicaSetAdd(const json::Value& rs) { loop_.AddObject(rs); }
 
   void OnReplicaSetUpdate(const json::Value& old_rs, const json::Value& cur_rs) {
     // A ReplicaSet deleted and created again under the same name owes nothing to the old one's
@@ -124,13 +95,13 @@ class ReplicaSetController::Impl {
         json::StringAt(cur_rs, {"metadata", "uid"})) {
       if (Result<std::string> key = kube::ObjectKey(old_rs); key.ok()) expectations_.Forget(*key);
     }
-    Enqueue(cur_rs);
+    loop_.AddObject(cur_rs);
   }
 
   void OnReplicaSetDelete(const json::Value& rs) {
     if (Result<std::string> key = kube::ObjectKey(rs); key.ok()) {
       expectations_.Forget(*key);
-      queue_.Add(*key);
+      loop_.Add(*key);
     }
   }
 
@@ -145,7 +116,7 @@ class ReplicaSetController::Impl {
     if (const api::OwnerReference* ref = ControllerOf(meta); ref != nullptr) {
       if (std::optional<std::string> key = ResolveControllerRef(meta.namespace_, *ref)) {
         expectations_.CreationObserved(*key);
-        queue_.Add(*key);
+        loop_.Add(*key);
       }
       return;
     }
@@ -170,12 +141,12 @@ class ReplicaSetController::Impl {
                              (cur_ref != nullptr && *cur_ref != *old_ref);
     if (ref_changed && old_ref != nullptr) {
       if (std::optional<std::string> key = ResolveControllerRef(old_meta.namespace_, *old_ref)) {
-        queue_.Add(*key);
+        loop_.Add(*key);
       }
     }
     if (cur_ref != nullptr) {
       if (std::optional<std::string> key = ResolveControllerRef(cur_meta.namespace_, *cur_ref)) {
-        queue_.Add(*key);
+        loop_.Add(*key);
       }
       return;
     }
@@ -189,7 +160,7 @@ class ReplicaSetController::Impl {
     if (ref == nullptr) return;
     if (std::optional<std::string> key = ResolveControllerRef(meta.namespace_, *ref)) {
       expectations_.DeletionObserved(*key, PodKey(meta.namespace_, meta.name));
-      queue_.Add(*key);
+      loop_.Add(*key);
     }
   }
 
@@ -210,68 +181,40 @@ class ReplicaSetController::Impl {
       const json::Value* spec = rs.Find("spec");
       const json::Value* selector = spec != nullptr ? spec->Find("selector") : nullptr;
       if (selector == nullptr) continue;
-      if (api::Matches(api::Decode<api::LabelSelector>(*selector), orphan.labels)) Enqueue(rs);
+      if (api::Matches(api::Decode<api::LabelSelector>(*selector), orphan.labels)) {
+        loop_.AddObject(rs);
+      }
     }
   }
 
   // ---- Workers ----
 
-  void RunWorker() {
-    if (!WaitForInformers()) return;
-    while (std::optional<std::string> key = queue_.Get()) {
-      SyncResult result = Sync(*key);
-      if (!result.status.ok()) {
-        SetLastError(result.status.WithContext("syncing replicasets/" + *key));
-        queue_.AddRateLimited(*key);
-      } else {
-        SetLastError(Status::Ok());
-        queue_.Forget(*key);
-        if (result.requeue_after) queue_.AddAfter(*key, *result.requeue_after);
-      }
-      queue_.Done(*key);
-    }
-  }
-
-  // Polls rather than blocks in Informer::WaitForSync, which waits on the informer's clock and so
-  // would not return under a manual clock when the controller stops.
-  // mu_ is not held while asking the informers: their threads call our handlers, which take mu_.
-  bool WaitForInformers() {
-    while (true) {
-      if (rs_informer_.HasSynced() && pod_informer_.HasSynced()) return true;
-      std::unique_lock<std::mutex> lock(mu_);
-      if (cv_.wait_for(lock, kSyncPollInterval, [this] { return stopping_; })) return false;
-    }
-  }
-
-  void SetLastError(Status status) {
-    std::lock_guard<std::mutex> lock(mu_);
-    last_error_ = std::move(status);
-  }
-
-  SyncResult Sync(const std::string& key) {
+  Result<kube::SyncOutcome> Sync(const std::string& key) {
     std::optional<json::Value> rs_json = rs_informer_.cache().Get(key);
     if (!rs_json) {
       expectations_.Forget(key);
-      return {};
+      return kube::SyncOutcome{};
     }
     api::FieldErrors errors;
     const api::ReplicaSet rs = api::Decode<api::ReplicaSet>(*rs_json, &errors);
     // The server validated it; a document that does not decode cannot be acted on, and retrying
     // will not change it.
-    if (!errors.empty()) return {};
+    if (!errors.empty()) return kube::SyncOutcome{};
 
     const api::TimePoint now = WallNow(clock_);
     const bool satisfied = expectations_.Satisfied(key, clock_.Now());
     const ReplicaSetPlan plan = PlanReplicaSet(rs, PodsFor(rs), satisfied, now, names_);
 
-    if (Status claimed = ApplyClaims(rs, plan.claims); !claimed.ok()) return {claimed, {}};
+    DEVFLOW_RETURN_IF_ERROR(ApplyClaims(rs, plan.claims));
     const std::optional<ManageFailure> failure = Manage(key, rs, *rs_json, plan);
     const api::ReplicaSetStatus status = ComputeStatus(rs, plan.claims.owned, failure, now);
     if (status != rs.status) {
-      if (Status written = WriteStatus(rs, status); !written.ok()) return {written, {}};
+      DEVFLOW_RETURN_IF_ERROR(WriteStatus(rs, status));
     }
-    if (failure) return {UnavailableError(failure->message), {}};
-    return {Status::Ok(), plan.requeue_after};
+    if (failure) return UnavailableError(failure->message);
+    kube::SyncOutcome outcome;
+    if (plan.requeue_after) outcome.requeue_at = clock_.WallNow() + *plan.requeue_after;
+    return outcome;
   }
 
   // The pods the selector matches plus those the ReplicaSet owns (which may no longer match).
@@ -432,17 +375,10 @@ class ReplicaSetController::Impl {
   const kube::Clock& clock_;
   kube::EventRecorder* const recorder_;
   const NameSuffixSource names_;
-  const int workers_count_;
   kube::Informer& rs_informer_;
   kube::Informer& pod_informer_;
-  kube::WorkQueue queue_;
   ReplicaSetExpectations expectations_;
-
-  mutable std::mutex mu_;
-  std::condition_variable cv_;  // signalled on Stop
-  bool stopping_ = false;       // guarded by mu_
-  Status last_error_;           // guarded by mu_
-  std::vector<std::thread> workers_;
+  kube::ControllerLoop loop_;  // last: its workers use the members above
 };
 
 std::unique_ptr<ReplicaSetController> ReplicaSetController::Start(
