@@ -1,12 +1,12 @@
 #include "cli/analysis_run_printer.h"
 
 #include <algorithm>
-#include <cctype>
 #include <sstream>
 #include <string_view>
 #include <vector>
 
 #include "api/time.h"
+#include "cli/text_table.h"
 
 namespace devflow::cli {
 namespace {
@@ -18,48 +18,8 @@ std::string TimeText(const std::optional<api::Time>& time) {
   return time ? api::FormatRfc3339(time->value) : "-";
 }
 
-// `text` on one line: every run of whitespace (newlines included) becomes one space, and the
-// ends are trimmed.
-std::string OneLine(std::string_view text) {
-  std::string line;
-  bool space = false;
-  for (char c : text) {
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      space = !line.empty();
-      continue;
-    }
-    if (space) line += ' ';
-    space = false;
-    line += c;
-  }
-  return line;
-}
-
 // A measurement's value for the table: on one line, cut to kMaxValueWidth characters.
-std::string ValueCell(std::string_view value) {
-  std::string line = OneLine(value);
-  if (line.size() > kMaxValueWidth) line = line.substr(0, kMaxValueWidth - 3) + "...";
-  return line;
-}
-
-// Rows of cells, each column padded to its widest cell plus two spaces (the last not padded).
-void WriteTable(const std::vector<std::vector<std::string>>& rows, std::string_view indent,
-                std::ostream& out) {
-  std::vector<size_t> widths;
-  for (const auto& row : rows) {
-    widths.resize(std::max(widths.size(), row.size()), 0);
-    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  }
-  for (const auto& row : rows) {
-    std::string line(indent);
-    for (size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
-    }
-    line.erase(line.find_last_not_of(' ') + 1);
-    out << line << "\n";
-  }
-}
+std::string ValueCell(std::string_view value) { return Truncate(OneLine(value), kMaxValueWidth); }
 
 void WriteMetric(const std::string& name, const api::MetricResult* result, std::ostream& out) {
   out << "\nMetric: " << name << "\n";
@@ -81,7 +41,7 @@ void WriteMetric(const std::string& name, const api::MetricResult* result, std::
                      return a->started_at < b->started_at;
                    });
   out << "  Measurements (oldest first):\n";
-  std::vector<std::vector<std::string>> rows = {{"TIME", "PHASE", "VALUE", "MESSAGE"}};
+  std::vector<TextRow> rows = {{"TIME", "PHASE", "VALUE", "MESSAGE"}};
   for (const api::Measurement* m : ordered) {
     rows.push_back({TimeText(m->started_at), m->phase, ValueCell(m->value), OneLine(m->message)});
   }
@@ -93,7 +53,7 @@ void WriteMetric(const std::string& name, const api::MetricResult* result, std::
 std::string FormatAnalysisRun(const api::AnalysisRun& run) {
   std::ostringstream out;
   const api::AnalysisRunStatus& status = run.status;
-  std::vector<std::vector<std::string>> header = {
+  std::vector<TextRow> header = {
       {"Name:", run.metadata.name},
       {"Namespace:", run.metadata.namespace_},
       {"Phase:", status.phase.empty() ? std::string(api::analysis_phase::kPending) : status.phase},

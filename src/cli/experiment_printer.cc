@@ -1,57 +1,22 @@
 #include "cli/experiment_printer.h"
 
-#include <algorithm>
-#include <cctype>
 #include <map>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 #include "api/analysis_defaults.h"
 #include "api/time.h"
 #include "cli/analysis_run_printer.h"
+#include "cli/text_table.h"
+#include "core/experiment_templates.h"
 
 namespace devflow::cli {
 namespace {
 
-using Rows = std::vector<std::vector<std::string>>;
-
-// `text` on one line: every run of whitespace (newlines included) becomes one space, and the
-// ends are trimmed.
-std::string OneLine(std::string_view text) {
-  std::string line;
-  bool space = false;
-  for (char c : text) {
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      space = !line.empty();
-      continue;
-    }
-    if (space) line += ' ';
-    space = false;
-    line += c;
-  }
-  return line;
-}
+using Rows = std::vector<TextRow>;
 
 std::string OrDash(const std::string& text) { return text.empty() ? "-" : text; }
-
-// Rows of cells, each column padded to its widest cell plus two spaces (the last not padded),
-// trailing spaces trimmed.
-void WriteTable(const Rows& rows, std::string_view indent, std::ostream& out) {
-  std::vector<size_t> widths;
-  for (const auto& row : rows) {
-    widths.resize(std::max(widths.size(), row.size()), 0);
-    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  }
-  for (const auto& row : rows) {
-    std::string line(indent);
-    for (size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
-    }
-    line.erase(line.find_last_not_of(' ') + 1);
-    out << line << "\n";
-  }
-}
 
 // Every line of `text` prefixed by `indent`; empty lines stay empty.
 void WriteIndented(const std::string& text, std::string_view indent, std::ostream& out) {
@@ -86,7 +51,7 @@ std::string ReplicaSetCell(const std::string& template_name,
                            const std::vector<api::ReplicaSet>& replica_sets) {
   std::set<std::string> names;
   for (const api::ReplicaSet& rs : replica_sets) {
-    auto it = rs.metadata.annotations.find(std::string(kExperimentTemplateNameAnnotation));
+    auto it = rs.metadata.annotations.find(std::string(core::kExperimentTemplateNameAnnotation));
     if (it != rs.metadata.annotations.end() && it->second == template_name) {
       names.insert(rs.metadata.name);
     }

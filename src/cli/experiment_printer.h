@@ -38,16 +38,16 @@
 // spec lacks follows them. REPLICAS is status replicas / spec.templates[].replicas (default 1;
 // "-" for a template the spec lacks); UPDATED, READY, AVAILABLE, HASH (podTemplateHash), SERVICE
 // (serviceName) and MESSAGE come from the template's status. REPLICASET names the ReplicaSets
-// among `replica_sets` annotated experiment.argoproj.io/template-name=<template> (comma-joined,
-// sorted), "-" when none. An analysis's AnalysisRun is the run of `runs` named by its status
-// entry's analysisRun, else the one named <experiment>-<analysis> (the name the controller gives
-// it, so a run shows before the experiment's status records it); runs matching no analysis are
-// not shown. Messages are written on one line (runs of whitespace become one space). "Analyses:"
-// and its blocks are left out when the spec has no analyses and the status records none.
+// among `replica_sets` annotated experiment.argoproj.io/template-name=<template>
+// (core::kExperimentTemplateNameAnnotation; comma-joined, sorted), "-" when none. An analysis's
+// AnalysisRun is the run of `runs` named by its status entry's analysisRun, else the one named
+// <experiment>-<analysis> (the name the controller gives it, so a run shows before the experiment's
+// status records it); runs matching no analysis are not shown. Messages are written on one line
+// (runs of whitespace become one space). "Analyses:" and its blocks are left out when the spec has
+// no analyses and the status records none.
 #pragma once
 
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "api/analysis.h"
@@ -55,11 +55,6 @@
 #include "api/workloads.h"
 
 namespace devflow::cli {
-
-// The annotation an Experiment's controller sets on each template's ReplicaSet: the template's
-// name (Argo's experiment.argoproj.io/template-name).
-inline constexpr std::string_view kExperimentTemplateNameAnnotation =
-    "experiment.argoproj.io/template-name";
 
 // The summary above for `experiment`, ending with a newline. `replica_sets` and `runs` are the
 // Experiment's own (the caller keeps those whose controller ownerReference has its uid); others
