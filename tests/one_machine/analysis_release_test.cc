@@ -3,16 +3,19 @@
 // the weights, and an analysis step whose `haproxy` metric reads the canary's error ratio from
 // the data plane's own counters while a load generator sends traffic. A healthy version passes
 // and completes; a version answering 30% of requests with 500 fails the analysis, and the
-// rollout aborts back to all-stable.
+// rollout aborts back to all-stable. The same runs through a real Prometheus, including one that
+// stops answering mid-analysis: its Error measurements end the run in Error and abort the rollout.
 //
 // Waits are polls with generous deadlines; nothing asserts how long a step takes.
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdint>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "analysis/providers/prometheus_testing.h"
 #include "command_runner.h"
@@ -287,19 +290,24 @@ class PrometheusAnalysisTest : public AnalysisReleaseTest {
     ASSERT_TRUE(prometheus.ok()) << prometheus.error();
     prometheus_ = std::move(prometheus).value();
     ASSERT_TRUE(node_.Create(kTemplates, kSuccessRateTemplate).ok());
-    // The Rollout's step uses the success-rate template, with Prometheus' address as an arg.
-    Result<json::Value> patched = node_.Patch(kRollouts, "web",
-                                              Fill(R"({"spec": {"strategy":
+    AnalyseWith("success-rate");
+  }
+  void TearDown() override { prometheus_.reset(); }
+
+  // The Rollout's analysis step uses the template `name`, with Prometheus' address as an arg.
+  void AnalyseWith(const std::string& name) {
+    Result<json::Value> patched =
+        node_.Patch(kRollouts, "web",
+                    Fill(R"({"spec": {"strategy":
         {"canary": {"steps": [{"setWeight": 50},
-          {"analysis": {"templates": [{"templateName": "success-rate"}],
+          {"analysis": {"templates": [{"templateName": "@TEMPLATE@"}],
                         "args": [{"name": "canary-hash",
                                   "valueFrom": {"podTemplateHashValue": "Latest"}},
                                  {"name": "prometheus", "value": "@ADDRESS@"}]}},
           {"setWeight": 100}]}}}})",
-                                                   {{"ADDRESS", prometheus_->address()}}));
+                         {{"TEMPLATE", name}, {"ADDRESS", prometheus_->address()}}));
     ASSERT_TRUE(patched.ok()) << patched.status();
   }
-  void TearDown() override { prometheus_.reset(); }
 
   std::unique_ptr<analysis::providers::testing::PrometheusProcess> prometheus_;
 };
@@ -346,6 +354,149 @@ TEST_F(PrometheusAnalysisTest, ACanaryAnswering30PercentErrorsFailsItsFirstAnaly
             << json::StringAt(measurements.as_array()[0], {"value"}) << "\n";
   // HAProxy takes the route's new weights a moment after the status says Degraded.
   ASSERT_TRUE(Poll([&] { return Sample(100).Of("blue") == 100; }, seconds(30))) << Status();
+  const LoadCounts after = Sample(500);
+  EXPECT_EQ(after.Of("blue"), 500) << after.Summary();
+  EXPECT_EQ(after.failed, 0) << after.Summary();
+}
+
+// The same success rate, measured every 2 s for as long as the step lasts (count 100 bounds it,
+// as a step analysis must be), giving up after 2 errors in a row.
+constexpr char kSuccessRateUntilOutageTemplate[] = R"json({
+  "apiVersion": "argoproj.io/v1alpha1", "kind": "AnalysisTemplate",
+  "metadata": {"name": "success-rate-every-2s"},
+  "spec": {
+    "args": [{"name": "canary-hash"}, {"name": "prometheus"}],
+    "metrics": [{
+      "name": "success-rate", "initialDelay": "6s", "interval": "2s", "count": 100,
+      "failureLimit": 0, "consecutiveErrorLimit": 2, "successCondition": "result[0] >= 0.95",
+      "provider": {"prometheus": {"address": "{{args.prometheus}}",
+        "query": "sum(rate(haproxy_server_http_responses_total{server=~\"web-{{args.canary-hash}}-.*\",code=\"2xx\"}[10s])) / sum(rate(haproxy_server_http_responses_total{server=~\"web-{{args.canary-hash}}-.*\"}[10s]))"}}
+    }]
+  }
+})json";
+
+// The integer at `path`; 0 when absent (the codec omits zero counters).
+int64_t IntAt(const json::Value& value, std::initializer_list<std::string_view> path) {
+  const json::Value* at = &value;
+  for (std::string_view key : path) {
+    at = at->Find(key);
+    if (at == nullptr) return 0;
+  }
+  return at->is_int() ? at->as_int() : 0;
+}
+
+// The run's first metric result ({} before there is one).
+json::Value FirstMetricResult(const json::Value& run) {
+  const json::Value* status = run.Find("status");
+  const json::Value* results = status != nullptr ? status->Find("metricResults") : nullptr;
+  if (results == nullptr || !results->is_array() || results->as_array().empty()) {
+    return json::Value();
+  }
+  return results->as_array()[0];
+}
+
+// Given a healthy canary whose Prometheus analysis has Successful measurements, when Prometheus
+// stops answering (its process is stopped), then each later measurement is an Error, and past
+// consecutiveErrorLimit (the 3rd error in a row, 10 s apart) the run ends in Error naming the
+// cause; the rollout aborts back to stable (Degraded, status.abort) and no request fails.
+TEST_F(PrometheusAnalysisTest, APrometheusThatStopsAnsweringErrorsTheRunAndTheRolloutAborts) {
+  ASSERT_TRUE(node_.Create(kTemplates, kSuccessRateUntilOutageTemplate).ok());
+  AnalyseWith("success-rate-every-2s");
+  if (HasFatalFailure()) return;
+  LoadGenerator load(SteadyLoad());
+  load.Start();
+  Release("green", "0");
+
+  // Given: the step analysis is Running with at least two Successful measurements.
+  ASSERT_TRUE(Poll(
+      [&] {
+        const json::Value run = StepRun();
+        return json::StringAt(run, {"status", "phase"}) == "Running" &&
+               IntAt(FirstMetricResult(run), {"successful"}) >= 2;
+      },
+      seconds(120)))
+      << Status() << json::WritePretty(StepRun()) << prometheus_->Log();
+  const std::string run_name = At({"status", "canary", "currentStepAnalysisRunStatus", "name"});
+  const std::string prometheus_host_port = "127.0.0.1:" + std::to_string(prometheus_->port());
+
+  // When: Prometheus stops answering.
+  prometheus_->Stop();
+
+  // Then: errors accumulate one by one (consecutiveError 1, 2, 3) until the run completes.
+  std::vector<int64_t> consecutive_errors_seen;
+  json::Value run;
+  ASSERT_TRUE(Poll(
+      [&] {
+        Result<json::Value> got = node_.Get(kRuns, run_name);
+        if (!got.ok()) return false;
+        run = *got;
+        const int64_t errors = IntAt(FirstMetricResult(run), {"consecutiveError"});
+        if (errors > 0 &&
+            (consecutive_errors_seen.empty() || consecutive_errors_seen.back() != errors)) {
+          consecutive_errors_seen.push_back(errors);
+        }
+        const std::string phase = json::StringAt(run, {"status", "phase"});
+        return !phase.empty() && phase != "Running" && phase != "Pending";
+      },
+      seconds(120)))
+      << json::WritePretty(run);
+  EXPECT_EQ(consecutive_errors_seen, (std::vector<int64_t>{1, 2, 3})) << json::WritePretty(run);
+
+  // The run: Error past consecutiveErrorLimit, its message naming the limit and the cause.
+  EXPECT_EQ(json::StringAt(run, {"status", "phase"}), "Error") << json::WritePretty(run);
+  const std::string message = json::StringAt(run, {"status", "message"});
+  std::cout << "[ measured ] analysis run after the outage: " << message << "\n";
+  EXPECT_NE(message.find("Metric \"success-rate\" assessed Error due to consecutiveErrors (3) > "
+                         "consecutiveErrorLimit (2)"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("Error Message: "), std::string::npos) << message;
+  EXPECT_NE(message.find(prometheus_host_port), std::string::npos)
+      << "names the unreachable Prometheus: " << message;
+
+  // The metric: Successful measurements, then the last three Error ones.
+  const json::Value result = FirstMetricResult(run);
+  EXPECT_EQ(json::StringAt(result, {"phase"}), "Error") << json::WritePretty(result);
+  EXPECT_GE(IntAt(result, {"successful"}), 2) << json::WritePretty(result);
+  EXPECT_EQ(IntAt(result, {"error"}), 3) << json::WritePretty(result);
+  EXPECT_EQ(IntAt(result, {"consecutiveError"}), 3) << json::WritePretty(result);
+  std::vector<std::string> phases;
+  if (const json::Value* measurements = result.Find("measurements");
+      measurements != nullptr && measurements->is_array()) {
+    for (const json::Value& m : measurements->as_array()) {
+      phases.push_back(json::StringAt(m, {"phase"}));
+      if (phases.back() == "Error") {
+        EXPECT_NE(json::StringAt(m, {"message"}).find(prometheus_host_port), std::string::npos)
+            << json::WritePretty(m);
+      }
+    }
+  }
+  ASSERT_GE(phases.size(), 4u) << json::WritePretty(result);
+  EXPECT_EQ(phases[phases.size() - 4], "Successful") << json::WritePretty(result);
+  EXPECT_EQ(std::vector<std::string>(phases.end() - 3, phases.end()),
+            (std::vector<std::string>{"Error", "Error", "Error"}))
+      << json::WritePretty(result);
+
+  // The rollout aborts: Degraded, status.abort, its message carrying the run's.
+  ASSERT_TRUE(Poll(
+      [&] {
+        return At({"status", "phase"}) == "Degraded";
+      },
+      seconds(60)))
+      << Status() << node_.log();
+  Result<json::Value> rollout = node_.Get(kRollouts, "web");
+  ASSERT_TRUE(rollout.ok()) << rollout.status();
+  const json::Value* abort = rollout->Find("status")->Find("abort");
+  EXPECT_TRUE(abort != nullptr && abort->is_bool() && abort->as_bool()) << Status();
+  EXPECT_NE(At({"status", "message"}).find("Step-based analysis phase error"), std::string::npos)
+      << At({"status", "message"});
+
+  // Back on stable: every answer blue; no request failed, during the release or after.
+  ASSERT_TRUE(Poll([&] { return Sample(100).Of("blue") == 100; }, seconds(30))) << Status();
+  load.Stop();
+  std::cout << "[ measured ] healthy canary whose Prometheus stopped: " << load.Counts().Summary()
+            << "\n";
+  EXPECT_EQ(load.Counts().failed, 0) << load.Counts().Summary();
   const LoadCounts after = Sample(500);
   EXPECT_EQ(after.Of("blue"), 500) << after.Summary();
   EXPECT_EQ(after.failed, 0) << after.Summary();
