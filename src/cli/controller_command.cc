@@ -12,6 +12,7 @@
 
 #include "analysis/providers/provider_registry.h"
 #include "controller/analysis_run_controller.h"
+#include "controller/experiment_controller.h"
 #include "controller/rollout_controller.h"
 #include "kube/api_client.h"
 #include "kube/client_config.h"
@@ -51,9 +52,12 @@ class Reconciling {
             .providers = [registry = providers_.get()](const api::Metric& metric) {
               return registry->Find(metric.provider);
             }});
+    experiments_ = controller::ExperimentController::Start(
+        client_, *informers_, controller::ExperimentControllerOptions{.recorder = recorder_.get()});
     informers_->Start();
   }
   void Stop() {
+    if (experiments_) experiments_->Stop();
     if (analysis_runs_) analysis_runs_->Stop();
     if (controller_) {
       controller_->Stop();
@@ -67,6 +71,7 @@ class Reconciling {
     if (informers_) informers_->Stop();
     if (recorder_) recorder_->Shutdown();
     controller_.reset();
+    experiments_.reset();
     analysis_runs_.reset();
     providers_.reset();
     recorder_.reset();
@@ -87,6 +92,7 @@ class Reconciling {
   std::unique_ptr<controller::RolloutController> controller_;
   std::unique_ptr<analysis::providers::ProviderRegistry> providers_;
   std::unique_ptr<controller::AnalysisRunController> analysis_runs_;
+  std::unique_ptr<controller::ExperimentController> experiments_;
   uint64_t syncs_ = 0;
   std::string cpu_summary_;
 };

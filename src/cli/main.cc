@@ -67,7 +67,8 @@ int main(int argc, char** argv) {
                     "the API server and the controllers only, as a cluster's control plane");
     serve
         ->add_option("--controllers", serve_flags.controllers,
-                     "The controllers to run, comma-separated: replicaset, job, rollout, analysis "
+                     "The controllers to run, comma-separated: replicaset, job, rollout, analysis, "
+                     "experiment "
                      "(the default: all), or none (then run `devflow controller` against this "
                      "server)")
         ->delimiter(',');

@@ -12,6 +12,7 @@
 #include "apiserver/api_server.h"
 #include "apiserver/data_dir.h"
 #include "controller/analysis_run_controller.h"
+#include "controller/experiment_controller.h"
 #include "controller/rollout_controller.h"
 #include "kube/api_client.h"
 #include "kube/client_config.h"
@@ -60,9 +61,11 @@ struct Serving {
   std::unique_ptr<analysis::providers::ProviderRegistry> providers;
   std::unique_ptr<kube::EventRecorder> analysis_events;
   std::unique_ptr<controller::AnalysisRunController> analysis_runs;
+  std::unique_ptr<controller::ExperimentController> experiments;
 
   ~Serving() {
     if (runtime) runtime->Stop();
+    if (experiments) experiments->Stop();
     if (analysis_runs) analysis_runs->Stop();
     if (rollouts) rollouts->Stop();
     if (jobs) jobs->Stop();
@@ -101,9 +104,10 @@ Status Start(const ServeFlags& flags, const std::string& data_dir, Serving& serv
   };
   for (const std::string& name : flags.controllers) {
     if (name != "replicaset" && name != "job" && name != "rollout" && name != "analysis" &&
-        name != "none") {
-      return InvalidArgumentError("--controllers: unknown controller \"" + name +
-                                  "\" (known: replicaset, job, rollout, analysis, none)");
+        name != "experiment" && name != "none") {
+      return InvalidArgumentError(
+          "--controllers: unknown controller \"" + name +
+          "\" (known: replicaset, job, rollout, analysis, experiment, none)");
     }
   }
   if (runs("replicaset")) {
@@ -141,6 +145,15 @@ Status Start(const ServeFlags& flags, const std::string& data_dir, Serving& serv
             .providers = [registry = serving.providers.get()](const api::Metric& metric) {
               return registry->Find(metric.provider);
             }});
+  }
+  if (runs("experiment")) {
+    if (!serving.rollout_events) {
+      serving.rollout_events = std::make_unique<kube::EventRecorder>(
+          *serving.event_sink, kube::EventRecorderOptions{.component = "rollouts-controller"});
+    }
+    serving.experiments = controller::ExperimentController::Start(
+        *serving.client, *serving.informers,
+        controller::ExperimentControllerOptions{.recorder = serving.rollout_events.get()});
   }
   if (serving.runtime) {
     // Unavailable: the pods were not all listed in time; the kubelet catches up by itself.

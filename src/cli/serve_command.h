@@ -16,9 +16,10 @@ struct ServeFlags {
   bool tls = true;       // --no-tls turns it off
   bool runtime = true;   // --no-runtime: the API server and controllers only, no pods run
   // --controllers: which controllers run here, as kube-controller-manager's flag: "replicaset",
-  // "job", "rollout" and "analysis" (the default: all), or "none" (run `devflow controller`
-  // against this server instead, as on a cluster). --no-controllers is --controllers=none.
-  std::vector<std::string> controllers = {"replicaset", "job", "rollout", "analysis"};
+  // "job", "rollout", "analysis" and "experiment" (the default: all), or "none" (run `devflow
+  // controller` against this server instead, as on a cluster). --no-controllers is
+  // --controllers=none.
+  std::vector<std::string> controllers = {"replicaset", "job", "rollout", "analysis", "experiment"};
   std::string bind_address = "127.0.0.1";  // --bind-address: LoadBalancer ports, Gateways
   std::string node_name;                   // --node-name; empty: the host name
   std::string haproxy = "haproxy";         // --haproxy: the HAProxy binary

@@ -10,6 +10,7 @@
 #include "api/rollout_codec.h"
 #include "api/workloads_codec.h"
 #include "controller/api_object_access.h"
+#include "controller/object_writes.h"
 #include "controller/traffic_targets.h"
 #include "core/ephemeral_metadata.h"
 #include "kube/api_client.h"
@@ -39,15 +40,6 @@ const kube::ResourceRef& AnalysisRuns() {
 const kube::ResourceRef& Pods() {
   static const kube::ResourceRef resource = kube::ResourceOf<api::Pod>();
   return resource;
-}
-
-// A merge patch of a string map: a value sets the key, null removes it.
-json::Object MergePatchOf(const std::map<std::string, std::optional<std::string>>& changes) {
-  json::Object patch;
-  for (const auto& [key, value] : changes) {
-    patch.Set(key, value ? json::Value(*value) : json::Value(nullptr));
-  }
-  return patch;
 }
 
 std::string ResourceVersionOf(const json::Value& object) {
@@ -131,25 +123,7 @@ Status PlanWriter::Write(
   }
 
   for (const core::ReplicaSetChange& change : plan.replica_set_changes) {
-    json::Object metadata{{"uid", change.uid}};
-    if (!change.annotations.empty()) metadata.Set("annotations", MergePatchOf(change.annotations));
-    json::Object patch{{"metadata", std::move(metadata)}};
-    json::Object spec;
-    if (change.replicas) spec.Set("replicas", int64_t{*change.replicas});
-    if (!change.template_labels.empty() || !change.template_annotations.empty()) {
-      json::Object template_metadata;
-      if (!change.template_labels.empty()) {
-        template_metadata.Set("labels", MergePatchOf(change.template_labels));
-      }
-      if (!change.template_annotations.empty()) {
-        template_metadata.Set("annotations", MergePatchOf(change.template_annotations));
-      }
-      spec.Set("template", json::Object{{"metadata", std::move(template_metadata)}});
-    }
-    if (!spec.empty()) patch.Set("spec", std::move(spec));
-    Result<json::Value> patched =
-        client_.Patch(ReplicaSets(), ns, change.name, kube::PatchType::kMerge, json::Value(patch));
-    if (!patched.ok()) return patched.error().WithContext("updating ReplicaSet " + change.name);
+    if (Status patched = PatchReplicaSet(client_, ns, change); !patched.ok()) return patched;
     if (change.replicas) {
       Event(rollout_json,
             {"Normal", "ScalingReplicaSet",
@@ -160,8 +134,9 @@ Status PlanWriter::Write(
   // After their ReplicaSets' templates: a pod created meanwhile already has the new metadata.
   for (const core::PodMetadataChange& change : plan.pod_changes) {
     json::Object metadata{{"uid", change.uid}};
-    if (!change.labels.empty()) metadata.Set("labels", MergePatchOf(change.labels));
-    if (!change.annotations.empty()) metadata.Set("annotations", MergePatchOf(change.annotations));
+    if (!change.labels.empty()) metadata.Set("labels", StringMapMergePatch(change.labels));
+    if (!change.annotations.empty())
+      metadata.Set("annotations", StringMapMergePatch(change.annotations));
     Result<json::Value> patched =
         client_.Patch(Pods(), ns, change.name, kube::PatchType::kMerge,
                       json::Value(json::Object{{"metadata", std::move(metadata)}}));
@@ -181,28 +156,22 @@ Status PlanWriter::Write(
   }
 
   for (const auto& [name, uid] : plan.replica_set_deletions) {
-    kube::DeleteRequest request;
-    request.precondition_uid = uid;
-    Result<json::Value> deleted = client_.Delete(ReplicaSets(), ns, name, request);
-    if (!deleted.ok() && deleted.error().code() != StatusCode::kNotFound) {
-      return deleted.error().WithContext("deleting old ReplicaSet " + name);
+    if (Status deleted =
+            DeleteWithUid(client_, ReplicaSets(), ns, name, uid, "old ReplicaSet " + name);
+        !deleted.ok()) {
+      return deleted;
     }
   }
-
   for (const api::AnalysisRun& run : plan.create_analysis_runs) {
-    Result<json::Value> created = client_.Create(AnalysisRuns(), ns, api::Encode(run));
-    // AlreadyExists: made by an earlier pass the cache had not shown yet.
-    if (!created.ok() && created.error().code() != StatusCode::kAlreadyExists) {
-      return created.error().WithContext("creating AnalysisRun " + run.metadata.name);
+    if (Status created = CreateUnlessExists(client_, AnalysisRuns(), ns, api::Encode(run),
+                                            "AnalysisRun " + run.metadata.name);
+        !created.ok()) {
+      return created;
     }
   }
   for (const auto& [name, uid] : plan.terminate_analysis_runs) {
-    Result<json::Value> patched =
-        client_.Patch(AnalysisRuns(), ns, name, kube::PatchType::kMerge,
-                      json::Value(json::Object{{"metadata", json::Object{{"uid", uid}}},
-                                               {"spec", json::Object{{"terminate", true}}}}));
-    if (!patched.ok() && patched.error().code() != StatusCode::kNotFound) {
-      return patched.error().WithContext("terminating AnalysisRun " + name);
+    if (Status terminated = TerminateAnalysisRun(client_, ns, name, uid); !terminated.ok()) {
+      return terminated;
     }
   }
 

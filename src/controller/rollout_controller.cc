@@ -19,6 +19,7 @@
 #include "api/rollout_codec.h"
 #include "api/rollout_validation.h"
 #include "api/workloads_codec.h"
+#include "controller/controlling_owner.h"
 #include "controller/plan_writer.h"
 #include "core/blue_green_plan.h"
 #include "core/canary_plan.h"
@@ -94,23 +95,8 @@ std::vector<std::string> NamedServices(const json::Value& rollout) {
   return keys;
 }
 
-// The Rollout that controls `object`: its uid and its name ("" when none does).
-struct ControllingRollout {
-  std::string uid;
-  std::string name;
-};
-ControllingRollout ControllingRolloutOf(const json::Value& object) {
-  const json::Value* metadata = object.Find("metadata");
-  const json::Value* owners = metadata != nullptr ? metadata->Find("ownerReferences") : nullptr;
-  if (owners == nullptr || !owners->is_array()) return {};
-  for (const json::Value& owner : owners->as_array()) {
-    const json::Value* controller = owner.Find("controller");
-    if (controller != nullptr && controller->is_bool() && controller->as_bool() &&
-        json::StringAt(owner, {"kind"}) == "Rollout") {
-      return {json::StringAt(owner, {"uid"}), json::StringAt(owner, {"name"})};
-    }
-  }
-  return {};
+ControllingOwner ControllingRolloutOf(const json::Value& object) {
+  return ControllingOwnerOf(object, "Rollout");
 }
 
 }  // namespace
@@ -222,7 +208,7 @@ class RolloutController::Impl {
   void OnRolloutUpdate(const json::Value&, const json::Value& current) { Enqueue(current); }
 
   void OnOwned(const json::Value& replica_set) {
-    const ControllingRollout owner = ControllingRolloutOf(replica_set);
+    const ControllingOwner owner = ControllingRolloutOf(replica_set);
     if (owner.name.empty()) return;
     queue_.Add(json::StringAt(replica_set, {"metadata", "namespace"}) + "/" + owner.name);
   }
