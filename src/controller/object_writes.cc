@@ -1,6 +1,7 @@
 #include "controller/object_writes.h"
 
 #include "api/analysis.h"
+#include "api/experiment.h"
 #include "api/merge_patch.h"
 #include "api/workloads.h"
 #include "kube/api_client.h"
@@ -61,16 +62,32 @@ Status DeleteWithUid(kube::ApiClient& client, const kube::ResourceRef& resource,
   return Status::Ok();
 }
 
-Status TerminateAnalysisRun(kube::ApiClient& client, std::string_view ns, const std::string& name,
-                            const std::string& uid) {
+namespace {
+
+Status Terminate(kube::ApiClient& client, const kube::ResourceRef& resource, std::string_view ns,
+                 const std::string& name, const std::string& uid, const std::string& what) {
   Result<json::Value> patched =
-      client.Patch(kube::ResourceOf<api::AnalysisRun>(), ns, name, kube::PatchType::kMerge,
+      client.Patch(resource, ns, name, kube::PatchType::kMerge,
                    json::Value(json::Object{{"metadata", json::Object{{"uid", uid}}},
                                             {"spec", json::Object{{"terminate", true}}}}));
   if (!patched.ok() && patched.error().code() != StatusCode::kNotFound) {
-    return patched.error().WithContext("terminating AnalysisRun " + name);
+    return patched.error().WithContext("terminating " + what);
   }
   return Status::Ok();
+}
+
+}  // namespace
+
+Status TerminateAnalysisRun(kube::ApiClient& client, std::string_view ns, const std::string& name,
+                            const std::string& uid) {
+  return Terminate(client, kube::ResourceOf<api::AnalysisRun>(), ns, name, uid,
+                   "AnalysisRun " + name);
+}
+
+Status TerminateExperiment(kube::ApiClient& client, std::string_view ns, const std::string& name,
+                           const std::string& uid) {
+  return Terminate(client, kube::ResourceOf<api::Experiment>(), ns, name, uid,
+                   "Experiment " + name);
 }
 
 json::Value StatusMergePatch(const json::Value& object_json, const json::Value& status) {

@@ -42,6 +42,10 @@ Status DeleteWithUid(kube::ApiClient& client, const kube::ResourceRef& resource,
 Status TerminateAnalysisRun(kube::ApiClient& client, std::string_view ns, const std::string& name,
                             const std::string& uid);
 
+// Sets spec.terminate on the Experiment (uid precondition); NotFound is ok.
+Status TerminateExperiment(kube::ApiClient& client, std::string_view ns, const std::string& name,
+                           const std::string& uid);
+
 // The merge patch writing `status` over `object_json` (the object as read), for kinds whose
 // status is not a subresource (AnalysisRun, Experiment): metadata.resourceVersion of the read
 // object (the precondition) and the difference of the status (members removed become null).

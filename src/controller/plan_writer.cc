@@ -5,6 +5,7 @@
 #include "api/analysis_codec.h"
 #include "api/decode.h"
 #include "api/defaults.h"
+#include "api/experiment_codec.h"
 #include "api/pod_codec.h"
 #include "api/pod_template_identity.h"
 #include "api/rollout_codec.h"
@@ -171,6 +172,19 @@ Status PlanWriter::Write(
   }
   for (const auto& [name, uid] : plan.terminate_analysis_runs) {
     if (Status terminated = TerminateAnalysisRun(client_, ns, name, uid); !terminated.ok()) {
+      return terminated;
+    }
+  }
+  for (const api::Experiment& experiment : plan.create_experiments) {
+    if (Status created =
+            CreateUnlessExists(client_, kube::ResourceOf<api::Experiment>(), ns,
+                               api::Encode(experiment), "Experiment " + experiment.metadata.name);
+        !created.ok()) {
+      return created;
+    }
+  }
+  for (const auto& [name, uid] : plan.terminate_experiments) {
+    if (Status terminated = TerminateExperiment(client_, ns, name, uid); !terminated.ok()) {
       return terminated;
     }
   }

@@ -15,6 +15,7 @@
 #include "api/analysis_codec.h"
 #include "api/core_kinds_codec.h"
 #include "api/decode.h"
+#include "api/experiment_codec.h"
 #include "api/pod_codec.h"
 #include "api/rollout_codec.h"
 #include "api/rollout_validation.h"
@@ -115,6 +116,7 @@ class RolloutController::Impl {
         run_informer_(informers.For(kube::ResourceOf<api::AnalysisRun>())),
         template_informer_(informers.For(kube::ResourceOf<api::AnalysisTemplate>())),
         cluster_template_informer_(informers.For(kube::ResourceOf<api::ClusterAnalysisTemplate>())),
+        experiment_informer_(informers.For(kube::ResourceOf<api::Experiment>())),
         queue_(kube::WorkQueueOptions{.rate_limit = options.rate_limit, .clock = &clock_}) {
     // Before the informers start (AlreadyExists: another controller of the factory added it).
     Status indexed = rollout_informer_.cache().AddIndex(kServiceIndex, NamedServices);
@@ -138,11 +140,13 @@ class RolloutController::Impl {
         .on_update = guarded(&Impl::OnRolloutUpdate),
         .on_delete = guarded(&Impl::Enqueue),
     });
-    run_informer_.AddEventHandler(kube::EventHandlers{
-        .on_add = guarded(&Impl::OnOwned),
-        .on_update = guarded(&Impl::OnOwnedUpdate),
-        .on_delete = guarded(&Impl::OnOwned),
-    });
+    for (kube::Informer* owned : {&run_informer_, &experiment_informer_}) {
+      owned->AddEventHandler(kube::EventHandlers{
+          .on_add = guarded(&Impl::OnOwned),
+          .on_update = guarded(&Impl::OnOwnedUpdate),
+          .on_delete = guarded(&Impl::OnOwned),
+      });
+    }
     rs_informer_.AddEventHandler(kube::EventHandlers{
         .on_add = guarded(&Impl::OnOwned),
         .on_update = guarded(&Impl::OnOwnedUpdate),
@@ -257,7 +261,8 @@ class RolloutController::Impl {
     while (true) {
       if (rollout_informer_.HasSynced() && rs_informer_.HasSynced() &&
           service_informer_.HasSynced() && run_informer_.HasSynced() &&
-          template_informer_.HasSynced() && cluster_template_informer_.HasSynced()) {
+          template_informer_.HasSynced() && cluster_template_informer_.HasSynced() &&
+          experiment_informer_.HasSynced()) {
         return true;
       }
       std::unique_lock<std::mutex> lock(mu_);
@@ -365,6 +370,14 @@ class RolloutController::Impl {
         snapshot.analysis_runs.push_back(api::Decode<api::AnalysisRun>(run_json));
       }
     }
+    if (Result<std::vector<json::Value>> experiments =
+            experiment_informer_.cache().ByIndex(kube::kOwnerUidIndex, rollout.metadata.uid);
+        experiments.ok()) {
+      for (const json::Value& experiment_json : *experiments) {
+        if (ControllingRolloutOf(experiment_json).uid != rollout.metadata.uid) continue;
+        snapshot.experiments.push_back(api::Decode<api::Experiment>(experiment_json));
+      }
+    }
     for (const analysis::TemplateKey& ref : TemplatesNamedBy(rollout)) {
       if (ref.cluster_scope) {
         if (std::optional<json::Value> found = cluster_template_informer_.cache().Get(ref.name)) {
@@ -426,6 +439,7 @@ class RolloutController::Impl {
   kube::Informer& run_informer_;
   kube::Informer& template_informer_;
   kube::Informer& cluster_template_informer_;
+  kube::Informer& experiment_informer_;
   kube::WorkQueue queue_;
   std::vector<std::thread> workers_;
   std::atomic<uint64_t> syncs_{0};

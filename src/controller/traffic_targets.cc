@@ -17,6 +17,13 @@ traffic::TrafficTargets TrafficTargetsFor(const api::Rollout& rollout,
   targets.stable_hash = plan.stable_hash;
   targets.canary_weight = plan.weight;
   targets.max_weight = api::MaxTrafficWeightOrDefault(rollout);
+  for (const api::RolloutWeightDestination& destination : plan.additional) {
+    targets.additional.push_back(traffic::WeightDestination{
+        .service_name = destination.service_name,
+        .pod_template_hash = destination.pod_template_hash,
+        .weight = destination.weight,
+    });
+  }
   if (canary.traffic_routing) {
     for (const api::ManagedRoute& route : canary.traffic_routing->managed_routes) {
       targets.managed_routes.push_back(route.name);

@@ -17,6 +17,7 @@
 #include "core/replica_set_creation.h"
 #include "core/rollout_analysis.h"
 #include "core/rollout_conditions.h"
+#include "core/rollout_experiment.h"
 #include "core/rollout_phase.h"
 #include "core/rollout_replica_sets.h"
 #include "core/rollout_status_rules.h"
@@ -187,13 +188,21 @@ RolloutPlan PlanCanary(const RolloutSnapshot& snapshot) {
 
   // Traffic routing (§4.6).
   if (routed) {
-    const TrafficPlan traffic = PlanCanaryTraffic(judged, traffic_facts, new_revision);
+    TrafficPlan traffic = PlanCanaryTraffic(judged, traffic_facts, new_revision);
+    if (!status.abort && status.stable_rs != new_hash) {
+      traffic.additional = ExperimentDestinations(snapshot, status);
+    }
     if (!traffic.hold) {
       api::RolloutTrafficWeights weights;
       weights.canary.weight = traffic.weight;
       weights.canary.service_name = canary.canary_service;
       weights.canary.pod_template_hash = traffic.canary_hash;
-      weights.stable.weight = std::max(0, max_weight - traffic.weight);
+      int32_t additional_weight = 0;
+      for (const api::RolloutWeightDestination& destination : traffic.additional) {
+        additional_weight += destination.weight;
+      }
+      weights.stable.weight = std::max(0, max_weight - traffic.weight - additional_weight);
+      weights.additional = traffic.additional;
       weights.stable.service_name = canary.stable_service;
       weights.stable.pod_template_hash = traffic.stable_hash;
       if (!status.canary.weights || status.canary.weights->canary.weight != traffic.weight) {
@@ -211,7 +220,8 @@ RolloutPlan PlanCanary(const RolloutSnapshot& snapshot) {
   }
 
   // ReplicaSet sizes (§4.2), unless halted.
-  const bool halted = rollout.spec.paused || HasPauseCondition(status, kInconclusiveAnalysisRun);
+  const bool halted = rollout.spec.paused || HasPauseCondition(status, kInconclusiveAnalysisRun) ||
+                      HasPauseCondition(status, kInconclusiveExperiment);
   if (!halted) {
     // Under dynamicStableScale only an explicit abortScaleDownDelaySeconds delays (§4.9).
     const bool abort_delay =
@@ -296,6 +306,8 @@ RolloutPlan PlanCanary(const RolloutSnapshot& snapshot) {
   // Pause steps and step progression (§4.4). Decided on the pause state as read (a user's
   // resume shows as controllerPause without a condition); applied to the status at the end.
   std::string abort_message;
+  // Experiments before analysis runs, as Argo: a failed experiment's abort stops the runs now.
+  ReconcileCanaryExperiment(snapshot, sets, status, plan, abort_message);
   ReconcileCanaryAnalysis(snapshot, sets, status, plan, abort_message);
   // A canary whose pods will not come up rolls back at once (failing_pods.h).
   if (!status.abort && stable_rs != nullptr && status.stable_rs != new_hash) {
@@ -347,6 +359,7 @@ RolloutPlan PlanCanary(const RolloutSnapshot& snapshot) {
     facts.analysis_phase = status.canary.current_step_analysis_run_status
                                ? status.canary.current_step_analysis_run_status->status
                                : "";
+    facts.experiment_phase = CurrentExperimentPhase(snapshot, status);
     if (CanaryStepComplete(judged, facts, now)) {
       const int32_t index = status.current_step_index.value_or(0);
       plan.events.push_back({"Normal", "RolloutStepCompleted",
@@ -355,6 +368,7 @@ RolloutPlan PlanCanary(const RolloutSnapshot& snapshot) {
                                  StepDescription(canary.steps[static_cast<size_t>(index)]) + ")"});
       status.current_step_index = index + 1;
       status.canary.current_step_analysis_run_status.reset();
+      status.canary.current_experiment.clear();
       pauses.add.clear();
       pauses.remove.push_back(kCanaryPauseStep);
     }

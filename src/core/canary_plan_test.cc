@@ -64,14 +64,24 @@ struct World {
   // The AnalysisRuns (the test plays their controller with SetRunPhase) and the templates.
   std::vector<api::AnalysisRun> runs;
   std::map<std::string, api::AnalysisTemplateSpec> templates;
-  std::vector<api::Pod> pods;  // only the failing ones matter to the planner
+  std::vector<api::Pod> pods;                // only the failing ones matter to the planner
+  std::vector<api::Experiment> experiments;  // the test plays their controller too
 
   RolloutPlan Reconcile() {
     RolloutSnapshot snapshot{rollout, replica_sets, services, now};
     snapshot.pods = pods;
     snapshot.analysis_runs = runs;
     snapshot.analysis_templates = templates;
+    snapshot.experiments = experiments;
     RolloutPlan plan = PlanCanary(snapshot);
+    for (const api::Experiment& experiment : plan.create_experiments) {
+      api::Experiment created = experiment;
+      created.metadata.uid = experiment.metadata.name + "-uid";
+      experiments.push_back(created);
+    }
+    for (const auto& [name, uid] : plan.terminate_experiments) {
+      ExperimentNamed(name).spec.terminate = true;
+    }
     for (const api::AnalysisRun& run : plan.create_analysis_runs) {
       api::AnalysisRun created = run;
       created.metadata.uid = run.metadata.name + "-uid";
@@ -86,7 +96,8 @@ struct World {
   static bool Empty(const RolloutPlan& plan) {
     return !plan.create_replica_set && !plan.rollout_revision && plan.service_changes.empty() &&
            plan.replica_set_changes.empty() && plan.replica_set_deletions.empty() && !plan.status &&
-           plan.create_analysis_runs.empty() && plan.terminate_analysis_runs.empty();
+           plan.create_analysis_runs.empty() && plan.terminate_analysis_runs.empty() &&
+           plan.create_experiments.empty() && plan.terminate_experiments.empty();
   }
   // Reconciles until a pass plans nothing (pods becoming available count as a change).
   void Settle(int limit = 60) {
@@ -105,6 +116,10 @@ struct World {
                    const std::string& message = "") {
     RunNamed(name).status.phase = phase;
     RunNamed(name).status.message = message;
+  }
+  api::Experiment& ExperimentNamed(const std::string& name) {
+    return *std::find_if(experiments.begin(), experiments.end(),
+                         [&](const api::Experiment& e) { return e.metadata.name == name; });
   }
   std::vector<std::string> RunNames() {
     std::vector<std::string> names;
@@ -373,8 +388,10 @@ constexpr char kAnalysisSteps[] = R"([{"setWeight": 25},
                             "valueFrom": {"podTemplateHashValue": "Latest"}}]}},
     {"setWeight": 75}])";
 
-World AnalysisWorld(const std::string& steps, const std::string& extra = "") {
+World AnalysisWorld(const std::string& steps, const std::string& extra = "",
+                    std::optional<int32_t> progress_deadline = std::nullopt) {
   World world(CanaryRollout(4, steps, extra));
+  world.rollout.spec.progress_deadline_seconds = progress_deadline;
   world.templates["success-rate"] = api::testing::DecodeJsonText<api::AnalysisTemplate>(R"({
       "apiVersion": "argoproj.io/v1alpha1", "kind": "AnalysisTemplate",
       "metadata": {"name": "success-rate"},
@@ -581,6 +598,131 @@ TEST(CanaryPlanTest, GivenASettledRolloutThenThePlanIsEmpty) {
   world.Settle();
   EXPECT_EQ(PlanCanary({world.rollout, world.replica_sets, world.services, world.now}),
             RolloutPlan{});
+}
+
+// Seed 001's A/B test as a canary step: a fresh baseline (specRef stable) beside the canary,
+// compared by an analysis.
+constexpr char kExperimentSteps[] = R"([{"setWeight": 25}, {"experiment": {
+    "duration": "10m",
+    "templates": [{"name": "baseline", "specRef": "stable"},
+                  {"name": "canary", "specRef": "canary", "replicas": 2,
+                   "metadata": {"labels": {"ab": "canary"}}}],
+    "analyses": [{"name": "compare", "templateName": "success-rate", "requiredForCompletion": true,
+                  "args": [{"name": "hash", "valueFrom": {"podTemplateHashValue": "Latest"}}]}]}},
+    {"setWeight": 50}])";
+
+TEST(CanaryPlanTest,
+     GivenAnExperimentStepThenItsExperimentRunsBaselineAndCanaryAndItsSuccessMovesOn) {
+  World world = AnalysisWorld(kExperimentSteps, "", 300);
+  const std::string blue = world.HashOf("demo:blue");
+  const std::string green = world.HashOf("demo:green");
+  ASSERT_EQ(world.Step(), 1) << "waiting at the experiment step";
+  const std::string name = "web-" + green + "-2-1";
+  ASSERT_EQ(world.experiments.size(), 1u);
+  const api::Experiment& experiment = world.experiments[0];
+  EXPECT_EQ(experiment.metadata.name, name);
+  EXPECT_EQ(experiment.metadata.owner_references.at(0).uid, "rollout-uid");
+  EXPECT_EQ(experiment.metadata.labels.at(kHash), green);
+  EXPECT_EQ(experiment.metadata.annotations.at("rollout.argoproj.io/revision"), "2");
+  EXPECT_EQ(experiment.spec.duration, "10m");
+  EXPECT_EQ(experiment.spec.progress_deadline_seconds, 300);
+  ASSERT_EQ(experiment.spec.templates.size(), 2u);
+  const api::ExperimentTemplate& baseline = experiment.spec.templates[0];
+  EXPECT_EQ(baseline.template_.spec.containers[0].image, "demo:blue") << "specRef stable";
+  EXPECT_EQ(baseline.selector->match_labels.at(kHash), blue);
+  const api::ExperimentTemplate& canary = experiment.spec.templates[1];
+  EXPECT_EQ(canary.template_.spec.containers[0].image, "demo:green") << "specRef canary";
+  EXPECT_EQ(canary.replicas, 2);
+  EXPECT_EQ(canary.template_.metadata.labels.at("ab"), "canary");
+  EXPECT_EQ(canary.selector->match_labels.at("ab"), "canary");
+  EXPECT_FALSE(canary.service) << "no weight, no service: no Service";
+  ASSERT_EQ(experiment.spec.analyses.size(), 1u);
+  EXPECT_TRUE(experiment.spec.analyses[0].required_for_completion);
+  EXPECT_EQ(experiment.spec.analyses[0].args.at(0).value, green);
+  EXPECT_EQ(world.rollout.status.canary.current_experiment, name);
+  EXPECT_TRUE(world.HasEvent("ExperimentCreated"));
+  EXPECT_EQ(world.rollout.status.phase, "Progressing");
+
+  world.ExperimentNamed(name).status.phase = "Running";
+  world.Settle();
+  EXPECT_EQ(world.Step(), 1) << "a running experiment holds the step";
+  EXPECT_EQ(world.experiments.size(), 1u) << "and no second one is made";
+
+  world.ExperimentNamed(name).status.phase = "Successful";
+  world.Settle();
+  EXPECT_EQ(world.rollout.status.stable_rs, green) << world.rollout.status.message;
+  EXPECT_EQ(world.rollout.status.canary.current_experiment, "");
+  EXPECT_FALSE(world.ExperimentNamed(name).spec.terminate) << "a completed one is left alone";
+}
+
+TEST(CanaryPlanTest, GivenAFailedExperimentThenTheRolloutAbortsWithItsMessage) {
+  World world = AnalysisWorld(kExperimentSteps);
+  const std::string name = "web-" + world.HashOf("demo:green") + "-2-1";
+  world.ExperimentNamed(name).status.phase = "Failed";
+  world.ExperimentNamed(name).status.message = "Metric \"ok\" assessed Failed";
+  world.Settle();
+  EXPECT_TRUE(world.rollout.status.abort);
+  EXPECT_EQ(world.rollout.status.phase, "Degraded");
+  EXPECT_EQ(world.rollout.status.message,
+            "RolloutAborted: Rollout aborted update to revision 2: Experiment analysis phase is "
+            "failed: Metric \"ok\" assessed Failed");
+  EXPECT_EQ(world.ReplicasOf("demo:green"), 0);
+  EXPECT_EQ(world.ReplicasOf("demo:blue"), 4);
+
+  world.rollout.status.abort = false;  // `devflow retry rollout`
+  world.Settle();
+  ASSERT_EQ(world.experiments.size(), 2u) << "a retry runs the experiment again";
+  EXPECT_EQ(world.experiments[1].metadata.name, name + "-1") << "past the failed one's name";
+}
+
+TEST(CanaryPlanTest, GivenAnInconclusiveExperimentThenTheRolloutPauses) {
+  World world = AnalysisWorld(kExperimentSteps);
+  const std::string name = "web-" + world.HashOf("demo:green") + "-2-1";
+  world.ExperimentNamed(name).status.phase = "Inconclusive";
+  world.Settle();
+  EXPECT_EQ(world.rollout.status.phase, "Paused");
+  EXPECT_EQ(world.rollout.status.message, "InconclusiveExperiment");
+  EXPECT_FALSE(world.rollout.status.abort);
+}
+
+TEST(CanaryPlanTest, GivenAPromoteOutOfTheExperimentStepThenTheExperimentIsTerminated) {
+  World world = AnalysisWorld(kExperimentSteps);
+  const std::string name = "web-" + world.HashOf("demo:green") + "-2-1";
+  world.ExperimentNamed(name).status.phase = "Running";
+  world.rollout.status.current_step_index = 2;  // `devflow promote` skips the step
+  world.Settle();
+  EXPECT_TRUE(world.ExperimentNamed(name).spec.terminate);
+  EXPECT_EQ(world.rollout.status.canary.current_experiment, "");
+}
+
+TEST(CanaryPlanTest, GivenAWeightedExperimentTemplateThenItsServiceTakesTrafficFromStable) {
+  const std::string steps = R"([{"setWeight": 20}, {"experiment": {
+      "templates": [{"name": "baseline", "specRef": "stable", "weight": 10},
+                    {"name": "canary", "specRef": "canary", "weight": 10}]}}])";
+  World world = AnalysisWorld(steps, R"(, "trafficRouting": {"plugins": {
+      "argoproj-labs/gatewayAPI": {"httpRoute": "web", "namespace": "default"}}})");
+  const std::string name = "web-" + world.HashOf("demo:green") + "-2-1";
+  ASSERT_TRUE(world.ExperimentNamed(name).spec.templates[0].service) << "weight needs a Service";
+  api::Experiment& experiment = world.ExperimentNamed(name);
+  experiment.status.phase = "Running";
+  experiment.status.template_statuses = {
+      {.name = "baseline", .service_name = name + "-baseline", .pod_template_hash = "b1"},
+      {.name = "canary", .service_name = name + "-canary", .pod_template_hash = "c1"}};
+  world.Settle();
+  ASSERT_TRUE(world.rollout.status.canary.weights);
+  const api::RolloutTrafficWeights& weights = *world.rollout.status.canary.weights;
+  EXPECT_EQ(weights.canary.weight, 20);
+  EXPECT_EQ(weights.stable.weight, 60) << "100 - 20 - 10 - 10";
+  ASSERT_EQ(weights.additional.size(), 2u);
+  EXPECT_EQ(weights.additional[0].service_name, name + "-baseline");
+  EXPECT_EQ(weights.additional[0].pod_template_hash, "b1");
+  ASSERT_TRUE(world.traffic);
+  EXPECT_EQ(world.traffic->additional, weights.additional);
+
+  world.ExperimentNamed(name).status.phase = "Successful";
+  world.Settle();
+  EXPECT_TRUE(world.rollout.status.canary.weights->additional.empty())
+      << "a finished experiment takes no traffic";
 }
 
 }  // namespace

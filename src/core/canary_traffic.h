@@ -36,6 +36,9 @@ struct TrafficPlan {
   bool remove_managed_routes = false;
   // Apply the current step's setHeaderRoute/setMirrorRoute (never on the first revision).
   bool apply_step_routes = false;
+  // Destinations beside canary and stable: the running step Experiment's weighted templates
+  // (rollout_experiment.h); the stable side gets what is left.
+  std::vector<api::RolloutWeightDestination> additional;
   friend bool operator==(const TrafficPlan&, const TrafficPlan&) = default;
 };
 

@@ -14,6 +14,7 @@
 
 #include "api/analysis.h"
 #include "api/core_kinds.h"
+#include "api/experiment.h"
 #include "api/pod.h"
 #include "api/rollout.h"
 #include "api/time.h"
@@ -37,6 +38,8 @@ struct RolloutSnapshot {
   std::vector<api::AnalysisRun> analysis_runs;
   std::map<std::string, api::AnalysisTemplateSpec> analysis_templates;
   std::map<std::string, api::AnalysisTemplateSpec> cluster_analysis_templates;
+  // The Experiments the Rollout controls (its canary experiment steps').
+  std::vector<api::Experiment> experiments;
 };
 
 // A change to an existing ReplicaSet: its size and annotations. Written as one merge patch
@@ -102,6 +105,10 @@ struct RolloutPlan {
   //     spec.terminate = true).
   std::vector<api::AnalysisRun> create_analysis_runs;
   std::vector<std::pair<std::string, std::string>> terminate_analysis_runs;
+  // 5c. Experiments to create (AlreadyExists counts as done) and to stop (name, uid:
+  //     spec.terminate = true).
+  std::vector<api::Experiment> create_experiments;
+  std::vector<std::pair<std::string, std::string>> terminate_experiments;
   std::vector<std::pair<std::string, std::string>> replica_set_deletions;
   // 6. The new status, when it differs from the one read (written with the resourceVersion read,
   //    so a user's promote or abort in between is never overwritten: the write fails and the

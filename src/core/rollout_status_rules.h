@@ -19,6 +19,7 @@ namespace devflow::core {
 inline constexpr char kBlueGreenPause[] = "BlueGreenPause";
 inline constexpr char kCanaryPauseStep[] = "CanaryPauseStep";
 inline constexpr char kInconclusiveAnalysisRun[] = "InconclusiveAnalysisRun";
+inline constexpr char kInconclusiveExperiment[] = "InconclusiveExperiment";
 
 // The pause conditions a reconcile adds and removes.
 struct PauseChanges {
