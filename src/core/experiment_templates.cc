@@ -98,6 +98,13 @@ api::ReplicaSet NewTemplateReplicaSet(const api::Experiment& experiment,
                                       const api::ExperimentTemplate& tmpl, int32_t replicas) {
   api::PodTemplateSpec pod_template = tmpl.template_;
   pod_template.metadata.labels.erase(kHashLabel);
+  // The pods say which experiment and template they belong to, which also gives them a hash of
+  // their own: a template copied from the Rollout's stable or canary ReplicaSet would otherwise
+  // hash like it, and the Rollout's Services (which select by hash) would send production
+  // traffic to the experiment's pods (Argo's behaviour, argo-rollouts#4526).
+  for (const auto& [key, value] : NamingAnnotations(experiment, tmpl)) {
+    pod_template.metadata.annotations[key] = value;
+  }
   const api::ExperimentTemplateStatus* status = FindTemplateStatus(experiment.status, tmpl.name);
   const std::string hash = api::PodTemplateHash(
       pod_template, status != nullptr ? status->collision_count : std::nullopt);

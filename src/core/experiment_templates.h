@@ -57,8 +57,9 @@ int32_t DesiredTemplateReplicas(const api::Experiment& experiment,
 // The ReplicaSet a template runs as: named "<experiment>-<template>", at `replicas`; the pod
 // template's labels and the selector gain rollouts-pod-template-hash (computed over the
 // template without that label, with the template status' collisionCount); the ReplicaSet's
-// labels are the pod template's; annotations name the experiment and the template; the
-// Experiment is its controller.
+// labels are the pod template's; annotations name the experiment and the template, on the
+// ReplicaSet and (unlike Argo) on the pod template too, so an experiment's pods never share a
+// hash with the Rollout's and its Services do not select them; the Experiment is its controller.
 api::ReplicaSet NewTemplateReplicaSet(const api::Experiment& experiment,
                                       const api::ExperimentTemplate& tmpl, int32_t replicas);
 
