@@ -3,12 +3,9 @@
 #include <time.h>
 
 #include <algorithm>
-#include <atomic>
-#include <condition_variable>
 #include <iostream>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "analysis/template_flattening.h"
@@ -30,6 +27,7 @@
 #include "core/pod_restart.h"
 #include "core/rollout_replica_sets.h"
 #include "kube/api_client.h"
+#include "kube/controller_loop.h"
 #include "kube/informer.h"
 #include "kube/object_cache.h"
 #include "kube/typed_client.h"
@@ -38,8 +36,6 @@
 
 namespace devflow::controller {
 namespace {
-
-constexpr std::chrono::milliseconds kSyncPollInterval{50};
 
 api::TimePoint WallNow(const kube::Clock& clock) {
   return std::chrono::floor<std::chrono::microseconds>(clock.WallNow());
@@ -108,7 +104,6 @@ class RolloutController::Impl {
       : clock_(options.clock != nullptr ? *options.clock : kube::SystemClock()),
         client_(client),
         writer_(client, options.recorder),
-        workers_count_(std::max(1, options.workers)),
         invalid_spec_retry_(options.invalid_spec_retry),
         rollout_informer_(informers.For(kube::ResourceOf<api::Rollout>())),
         rs_informer_(informers.For(kube::ResourceOf<api::ReplicaSet>())),
@@ -117,7 +112,16 @@ class RolloutController::Impl {
         template_informer_(informers.For(kube::ResourceOf<api::AnalysisTemplate>())),
         cluster_template_informer_(informers.For(kube::ResourceOf<api::ClusterAnalysisTemplate>())),
         experiment_informer_(informers.For(kube::ResourceOf<api::Experiment>())),
-        queue_(kube::WorkQueueOptions{.rate_limit = options.rate_limit, .clock = &clock_}) {
+        loop_(
+            kube::ControllerLoopOptions{
+                .resource = "rollouts",
+                .workers = options.workers,
+                .clock = &clock_,
+                .rate_limit = options.rate_limit,
+                .informers = {&rollout_informer_, &rs_informer_, &service_informer_, &run_informer_,
+                              &template_informer_, &cluster_template_informer_,
+                              &experiment_informer_}},
+            [this](const std::string& key) { return MeteredSync(key); }) {
     // Before the informers start (AlreadyExists: another controller of the factory added it).
     Status indexed = rollout_informer_.cache().AddIndex(kServiceIndex, NamedServices);
     if (!indexed.ok() && indexed.code() != StatusCode::kAlreadyExists) {
@@ -130,7 +134,7 @@ class RolloutController::Impl {
     std::weak_ptr<Impl> weak = self;
     auto guarded = [weak](auto member) {
       return [weak, member](const auto&... args) {
-        if (std::shared_ptr<Impl> impl = weak.lock(); impl != nullptr && !impl->stopping()) {
+        if (std::shared_ptr<Impl> impl = weak.lock(); impl != nullptr && !impl->loop_.stopping()) {
           ((*impl).*member)(args...);
         }
       };
@@ -157,26 +161,12 @@ class RolloutController::Impl {
         .on_update = guarded(&Impl::OnServiceUpdate),
         .on_delete = guarded(&Impl::OnService),
     });
-    for (int i = 0; i < workers_count_; ++i) workers_.emplace_back([this] { RunWorker(); });
+    loop_.Start();
   }
 
-  void Stop() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (stopping_) return;
-      stopping_ = true;
-    }
-    cv_.notify_all();
-    queue_.ShutDown();
-    for (std::thread& worker : workers_) worker.join();
-    workers_.clear();
-  }
-
-  Status LastError() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return last_error_;
-  }
-  uint64_t Syncs() const { return syncs_.load(); }
+  void Stop() { loop_.Stop(); }
+  Status LastError() const { return loop_.LastError(); }
+  uint64_t Syncs() const { return loop_.Syncs(); }
 
   RolloutController::SyncCpu SyncCpuTime() const {
     std::lock_guard<std::mutex> lock(cpu_mu_);
@@ -199,22 +189,15 @@ class RolloutController::Impl {
   }
 
  private:
-  bool stopping() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return stopping_;
-  }
-
   // ---- Event handlers (informer threads): they only queue keys ----
 
-  void Enqueue(const json::Value& rollout) {
-    if (Result<std::string> key = kube::ObjectKey(rollout); key.ok()) queue_.Add(*key);
-  }
+  void Enqueue(const json::Value& rollout) { loop_.AddObject(rollout); }
   void OnRolloutUpdate(const json::Value&, const json::Value& current) { Enqueue(current); }
 
   void OnOwned(const json::Value& replica_set) {
     const ControllingOwner owner = ControllingRolloutOf(replica_set);
     if (owner.name.empty()) return;
-    queue_.Add(json::StringAt(replica_set, {"metadata", "namespace"}) + "/" + owner.name);
+    loop_.Add(json::StringAt(replica_set, {"metadata", "namespace"}) + "/" + owner.name);
   }
   void OnOwnedUpdate(const json::Value& before, const json::Value& after) {
     OnOwned(after);
@@ -234,40 +217,16 @@ class RolloutController::Impl {
 
   // ---- Workers ----
 
-  void RunWorker() {
-    if (!WaitForInformers()) return;
-    while (std::optional<std::string> key = queue_.Get()) {
-      const int64_t cpu_before = ThreadCpuMicros();
-      Result<std::optional<api::Time>> result = Sync(*key);
-      RecordCpu(ThreadCpuMicros() - cpu_before);
-      ++syncs_;
-      if (!result.ok()) {
-        SetLastError(result.error().WithContext("syncing rollouts/" + *key));
-        queue_.AddRateLimited(*key);
-      } else {
-        SetLastError(Status::Ok());
-        queue_.Forget(*key);
-        if (*result) {
-          const auto delay = (*result)->value - WallNow(clock_);
-          queue_.AddAfter(*key,
-                          std::max<std::chrono::nanoseconds>(delay, std::chrono::nanoseconds(0)));
-        }
-      }
-      queue_.Done(*key);
-    }
-  }
+  // ---- Workers ----
 
-  bool WaitForInformers() {
-    while (true) {
-      if (rollout_informer_.HasSynced() && rs_informer_.HasSynced() &&
-          service_informer_.HasSynced() && run_informer_.HasSynced() &&
-          template_informer_.HasSynced() && cluster_template_informer_.HasSynced() &&
-          experiment_informer_.HasSynced()) {
-        return true;
-      }
-      std::unique_lock<std::mutex> lock(mu_);
-      if (cv_.wait_for(lock, kSyncPollInterval, [this] { return stopping_; })) return false;
-    }
+  Result<kube::SyncOutcome> MeteredSync(const std::string& key) {
+    const int64_t cpu_before = ThreadCpuMicros();
+    Result<std::optional<api::Time>> result = Sync(key);
+    RecordCpu(ThreadCpuMicros() - cpu_before);
+    if (!result.ok()) return result.error();
+    kube::SyncOutcome outcome;
+    if (*result) outcome.requeue_at = (*result)->value;
+    return outcome;
   }
 
   static int64_t ThreadCpuMicros() {
@@ -281,11 +240,6 @@ class RolloutController::Impl {
                                    cpu_buckets_.size() - 1);
     ++cpu_buckets_[bucket];
     cpu_max_us_ = std::max(cpu_max_us_, micros);
-  }
-
-  void SetLastError(Status status) {
-    std::lock_guard<std::mutex> lock(mu_);
-    last_error_ = std::move(status);
   }
 
   // Returns when to look again (nullopt: only on events).
@@ -431,7 +385,6 @@ class RolloutController::Impl {
   const kube::Clock& clock_;
   kube::ApiClient& client_;
   const PlanWriter writer_;
-  const int workers_count_;
   const std::chrono::seconds invalid_spec_retry_;
   kube::Informer& rollout_informer_;
   kube::Informer& rs_informer_;
@@ -440,18 +393,12 @@ class RolloutController::Impl {
   kube::Informer& template_informer_;
   kube::Informer& cluster_template_informer_;
   kube::Informer& experiment_informer_;
-  kube::WorkQueue queue_;
-  std::vector<std::thread> workers_;
-  std::atomic<uint64_t> syncs_{0};
   static constexpr size_t kCpuBucketUs = 10;
   mutable std::mutex cpu_mu_;
   std::vector<uint64_t> cpu_buckets_ = std::vector<uint64_t>(1000);  // guarded by cpu_mu_
   int64_t cpu_max_us_ = 0;                                           // guarded by cpu_mu_
-
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;  // guarded by mu_
-  Status last_error_;      // guarded by mu_
+  // Last: destroyed first, so its workers are joined before the members they use go.
+  kube::ControllerLoop loop_;
 };
 
 std::unique_ptr<RolloutController> RolloutController::Start(kube::ApiClient& client,

@@ -2,24 +2,25 @@
 // as Argo Rollouts' controller does, on either substrate (the embedded server of `devflow serve`,
 // or a cluster's kube-apiserver).
 //
-// Shape (client-go's, as node::ReplicaSetController): informers on Rollouts, ReplicaSets and
-// Services (all namespaces) from the shared InformerFactory turn events into Rollout keys on a
-// WorkQueue: a Rollout's own events; a ReplicaSet's, for the Rollout that controls it; a
-// Service's, for every Rollout of its namespace that names it. `workers` threads take keys, one
-// key never on two workers at once. A sync reads the caches into a core::RolloutSnapshot, asks
-// the strategy's planner for a core::RolloutPlan, and has a PlanWriter perform it; a plan's
+// Shape (client-go's, on a kube::ControllerLoop): informers on Rollouts, ReplicaSets, Services,
+// AnalysisRuns, Experiments and the analysis templates (all namespaces) from the shared
+// InformerFactory turn events into Rollout keys: a Rollout's own events; a ReplicaSet's,
+// AnalysisRun's or Experiment's, for the Rollout that controls it; a Service's, for every
+// Rollout of its namespace that names it. A sync reads the caches into a core::RolloutSnapshot,
+// asks the strategy's planner for a core::RolloutPlan, and has a PlanWriter perform it; a plan's
 // requeue_at queues the key again at that time (pauses, scale-down delays, the progress
-// deadline). A failed sync requeues the key with the queue's per-key exponential backoff; a
-// Conflict (the Rollout or a ReplicaSet changed meanwhile) resolves on the next sync, which reads
-// the newer objects. Workers start once the three informers have synced, so a restarted
-// controller decides only from the whole current state: that, and every plan being idempotent,
-// is why a crash at any point converges.
+// deadline). A failed sync is retried with the loop's per-key backoff; a Conflict (the Rollout
+// or a ReplicaSet changed meanwhile) resolves on the next sync, which reads the newer objects.
+// Workers start once the informers have synced, so a restarted controller decides only from the
+// whole current state: that, and every plan being idempotent, is why a crash at any point
+// converges.
 //
 // Both strategies: blue/green (core/blue_green_plan.h) and canary (core/canary_plan.h), whose
 // traffic routers (traffic/router_registry.h) are built from the spec on each sync and told the
 // plan's traffic by the PlanWriter. A Rollout whose spec is invalid, or that needs a router
 // devflow does not have, gets the InvalidSpec condition and phase Degraded, and nothing else is
-// done for it. AnalysisRuns and Experiments are issue 6: a Rollout waits at steps needing them.
+// done for it. Its AnalysisRuns and step Experiments are created and followed here; the
+// AnalysisRunController and ExperimentController run them.
 //
 // Leader election is the caller's: run the controller only while leading (`devflow controller`
 // on a cluster); `devflow serve` owns its data directory alone and runs it directly.
