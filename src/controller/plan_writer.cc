@@ -188,6 +188,20 @@ Status PlanWriter::Write(
       return terminated;
     }
   }
+  for (const auto& [name, uid] : plan.delete_analysis_runs) {
+    if (Status deleted = DeleteWithUid(client_, kube::ResourceOf<api::AnalysisRun>(), ns, name, uid,
+                                       "old AnalysisRun " + name);
+        !deleted.ok()) {
+      return deleted;
+    }
+  }
+  for (const auto& [name, uid] : plan.delete_experiments) {
+    if (Status deleted = DeleteWithUid(client_, kube::ResourceOf<api::Experiment>(), ns, name, uid,
+                                       "old Experiment " + name);
+        !deleted.ok()) {
+      return deleted;
+    }
+  }
 
   if (plan.status) {
     json::Value updated = rollout_json;

@@ -12,6 +12,7 @@
 #include "core/replica_set_creation.h"
 #include "core/rollout_analysis.h"
 #include "core/rollout_conditions.h"
+#include "core/rollout_history.h"
 #include "core/rollout_phase.h"
 #include "core/rollout_replica_sets.h"
 #include "core/rollout_status_rules.h"
@@ -289,6 +290,7 @@ RolloutPlan PlanBlueGreen(const RolloutSnapshot& snapshot) {
       status.blue_green.active_selector != rollout.status.blue_green.active_selector ||
           status.blue_green.preview_selector != rollout.status.blue_green.preview_selector);
   SyncReplicaFailureCondition(status, new_rs, snapshot.replica_sets, now);
+  PlanHistoryCleanup(snapshot, status, plan);
   FinishStatus(rollout, std::move(status),
                {.new_rs_name = new_rs.metadata.name,
                 .revision = new_revision,

@@ -18,6 +18,7 @@
 #include "core/rollout_analysis.h"
 #include "core/rollout_conditions.h"
 #include "core/rollout_experiment.h"
+#include "core/rollout_history.h"
 #include "core/rollout_phase.h"
 #include "core/rollout_replica_sets.h"
 #include "core/rollout_status_rules.h"
@@ -374,6 +375,7 @@ RolloutPlan PlanCanary(const RolloutSnapshot& snapshot) {
     }
   }
   ApplyPauseChanges(status, pauses, now);
+  PlanHistoryCleanup(snapshot, status, plan);
 
   // Counts (§2): sums over every ReplicaSet.
   int32_t sum_replicas = 0, sum_ready = 0, sum_available = 0;

@@ -109,6 +109,10 @@ struct RolloutPlan {
   //     spec.terminate = true).
   std::vector<api::Experiment> create_experiments;
   std::vector<std::pair<std::string, std::string>> terminate_experiments;
+  // 5d. Old AnalysisRuns and Experiments beyond the history limits, or whose ReplicaSet is gone
+  //     (name, uid; rollout_history.h).
+  std::vector<std::pair<std::string, std::string>> delete_analysis_runs;
+  std::vector<std::pair<std::string, std::string>> delete_experiments;
   std::vector<std::pair<std::string, std::string>> replica_set_deletions;
   // 6. The new status, when it differs from the one read (written with the resourceVersion read,
   //    so a user's promote or abort in between is never overwritten: the write fails and the
