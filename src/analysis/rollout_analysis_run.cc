@@ -184,14 +184,8 @@ Result<api::AnalysisRun> NewRolloutAnalysisRun(const api::Rollout& rollout,
   run.metadata.namespace_ = rollout.metadata.namespace_;
   run.metadata.labels = RunLabels(rollout, *analysis, request);
   run.metadata.annotations = RunAnnotations(*analysis, request);
-  run.metadata.owner_references.push_back(api::OwnerReference{
-      .api_version = "argoproj.io/v1alpha1",
-      .kind = "Rollout",
-      .name = rollout.metadata.name,
-      .uid = rollout.metadata.uid,
-      .controller = true,
-      .block_owner_deletion = true,
-  });
+  run.metadata.owner_references.push_back(
+      api::ControllerReference("argoproj.io/v1alpha1", "Rollout", rollout.metadata));
   run.spec.metrics = std::move(flat.metrics);
   DEVFLOW_ASSIGN_OR_RETURN(run.spec.args,
                            MergeArguments(rollout_args, flat.args, path.Child("args")));

@@ -4,6 +4,16 @@
 
 namespace devflow::api {
 
+OwnerReference ControllerReference(std::string api_version, std::string kind,
+                                   const ObjectMeta& owner) {
+  return OwnerReference{.api_version = std::move(api_version),
+                        .kind = std::move(kind),
+                        .name = owner.name,
+                        .uid = owner.uid,
+                        .controller = true,
+                        .block_owner_deletion = true};
+}
+
 bool Matches(const LabelSelector& selector, const std::map<std::string, std::string>& labels) {
   for (const auto& [key, value] : selector.match_labels) {
     auto it = labels.find(key);

@@ -66,6 +66,11 @@ struct LabelSelector {
   friend bool operator==(const LabelSelector&, const LabelSelector&) = default;
 };
 
+// The ownerReference a controller writes on what it creates: the owner's name and uid, controller
+// and blockOwnerDeletion true (so deleting the owner in the foreground waits for its children).
+OwnerReference ControllerReference(std::string api_version, std::string kind,
+                                   const ObjectMeta& owner);
+
 // True when `labels` satisfy every term of `selector`. Unknown operators match nothing.
 bool Matches(const LabelSelector& selector, const std::map<std::string, std::string>& labels);
 

@@ -83,14 +83,8 @@ Result<api::AnalysisRun> NewExperimentAnalysisRun(
     run.metadata.labels[key] = value;
   }
   run.metadata.annotations = experiment.spec.analysis_run_metadata.annotations;
-  run.metadata.owner_references.push_back(api::OwnerReference{
-      .api_version = "argoproj.io/v1alpha1",
-      .kind = "Experiment",
-      .name = experiment.metadata.name,
-      .uid = experiment.metadata.uid,
-      .controller = true,
-      .block_owner_deletion = true,
-  });
+  run.metadata.owner_references.push_back(
+      api::ControllerReference("argoproj.io/v1alpha1", "Experiment", experiment.metadata));
   run.spec.metrics = std::move(flat.metrics);
   DEVFLOW_ASSIGN_OR_RETURN(run.spec.args,
                            analysis::MergeArguments(args, flat.args, path.Child("args")));

@@ -11,14 +11,7 @@ namespace {
 const std::string kHashLabel(api::defaults::kPodTemplateHashLabel);
 
 api::OwnerReference ControllerRefTo(const api::Experiment& experiment) {
-  api::OwnerReference owner;
-  owner.api_version = "argoproj.io/v1alpha1";
-  owner.kind = "Experiment";
-  owner.name = experiment.metadata.name;
-  owner.uid = experiment.metadata.uid;
-  owner.controller = true;
-  owner.block_owner_deletion = true;
-  return owner;
+  return api::ControllerReference("argoproj.io/v1alpha1", "Experiment", experiment.metadata);
 }
 
 std::map<std::string, std::string> NamingAnnotations(const api::Experiment& experiment,

@@ -89,14 +89,8 @@ Result<api::Experiment> NewStepExperiment(const api::Rollout& rollout, int32_t s
   experiment.metadata.labels[std::string(api::defaults::kPodTemplateHashLabel)] = new_hash;
   experiment.metadata.annotations[std::string(api::defaults::kRevisionAnnotation)] =
       std::to_string(revision);
-  experiment.metadata.owner_references.push_back(api::OwnerReference{
-      .api_version = "argoproj.io/v1alpha1",
-      .kind = "Rollout",
-      .name = rollout.metadata.name,
-      .uid = rollout.metadata.uid,
-      .controller = true,
-      .block_owner_deletion = true,
-  });
+  experiment.metadata.owner_references.push_back(
+      api::ControllerReference("argoproj.io/v1alpha1", "Rollout", rollout.metadata));
   experiment.spec.duration = step->duration;
   experiment.spec.progress_deadline_seconds = rollout.spec.progress_deadline_seconds;
   for (const api::RolloutDryRun& rule : step->dry_run) {

@@ -107,14 +107,8 @@ api::ReplicaSet NewReplicaSetFor(const api::Rollout& rollout, int64_t revision) 
   replica_set.metadata.annotations[kRevision] = std::to_string(revision);
   replica_set.metadata.annotations[std::string(kDesiredReplicasAnnotation)] =
       std::to_string(rollout.spec.replicas.value_or(api::defaults::kReplicas));
-  replica_set.metadata.owner_references.push_back(api::OwnerReference{
-      .api_version = "argoproj.io/v1alpha1",
-      .kind = "Rollout",
-      .name = rollout.metadata.name,
-      .uid = rollout.metadata.uid,
-      .controller = true,
-      .block_owner_deletion = true,
-  });
+  replica_set.metadata.owner_references.push_back(
+      api::ControllerReference("argoproj.io/v1alpha1", "Rollout", rollout.metadata));
   replica_set.spec.replicas = 0;
   replica_set.spec.min_ready_seconds = rollout.spec.min_ready_seconds;
   if (rollout.spec.selector) replica_set.spec.selector = *rollout.spec.selector;

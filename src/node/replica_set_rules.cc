@@ -118,12 +118,7 @@ const api::OwnerReference* ControllerOf(const api::ObjectMeta& meta) {
 }
 
 api::OwnerReference ControllerRefFor(const api::ReplicaSet& rs) {
-  return api::OwnerReference{.api_version = "apps/v1",
-                             .kind = "ReplicaSet",
-                             .name = rs.metadata.name,
-                             .uid = rs.metadata.uid,
-                             .controller = true,
-                             .block_owner_deletion = true};
+  return api::ControllerReference("apps/v1", "ReplicaSet", rs.metadata);
 }
 
 int32_t DesiredReplicas(const api::ReplicaSet& rs) { return rs.spec.replicas.value_or(1); }

@@ -90,12 +90,8 @@ Result<json::Value> JobFor(const api::AnalysisRun& run, const api::Metric& metri
   meta.annotations[std::string(kJobRunNameAnnotation)] = run.metadata.name;
   meta.annotations[std::string(kJobRunNamespaceAnnotation)] = run.metadata.namespace_;
   meta.annotations[std::string(kJobMetricNameAnnotation)] = metric.name;
-  meta.owner_references = {api::OwnerReference{.api_version = "argoproj.io/v1alpha1",
-                                               .kind = "AnalysisRun",
-                                               .name = run.metadata.name,
-                                               .uid = run.metadata.uid,
-                                               .controller = true,
-                                               .block_owner_deletion = true}};
+  meta.owner_references = {
+      api::ControllerReference("argoproj.io/v1alpha1", "AnalysisRun", run.metadata)};
   return json::Value(json::Object{{"apiVersion", "batch/v1"},
                                   {"kind", "Job"},
                                   {"metadata", api::Encode(meta)},
