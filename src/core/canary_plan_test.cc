@@ -704,10 +704,15 @@ TEST(CanaryPlanTest, GivenAWeightedExperimentTemplateThenItsServiceTakesTrafficF
   const std::string name = "web-" + world.HashOf("demo:green") + "-2-1";
   ASSERT_TRUE(world.ExperimentNamed(name).spec.templates[0].service) << "weight needs a Service";
   api::Experiment& experiment = world.ExperimentNamed(name);
-  experiment.status.phase = "Running";
+  experiment.status.phase = "Pending";  // its Services exist, its pods are not all up yet
   experiment.status.template_statuses = {
       {.name = "baseline", .service_name = name + "-baseline", .pod_template_hash = "b1"},
       {.name = "canary", .service_name = name + "-canary", .pod_template_hash = "c1"}};
+  world.Settle();
+  ASSERT_TRUE(world.rollout.status.canary.weights);
+  EXPECT_TRUE(world.rollout.status.canary.weights->additional.empty())
+      << "no traffic before the experiment runs";
+  world.ExperimentNamed(name).status.phase = "Running";
   world.Settle();
   ASSERT_TRUE(world.rollout.status.canary.weights);
   const api::RolloutTrafficWeights& weights = *world.rollout.status.canary.weights;
