@@ -11,35 +11,30 @@
 
 #include <chrono>
 #include <cstdint>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <vector>
 
-#include "analysis/providers/prometheus_testing.h"
-#include "command_runner.h"
-#include "common/eventually_testing.h"
-#include "common/json_reader.h"
+#include "common/json_value.h"
 #include "load_generator.h"
 #include "node_under_test.h"
+#include "release_fixture.h"
 
 namespace devflow {
 namespace {
 
 using std::chrono::seconds;
+using testing::DemoContainer;
 using testing::Fill;
+using testing::FirstMetricResult;
+using testing::IntAt;
 using testing::LoadCounts;
 using testing::LoadGenerator;
-using testing::LoadOptions;
-using testing::NodeUnderTest;
 using testing::Poll;
 
-const kube::ResourceRef kRollouts{"argoproj.io", "v1alpha1", "rollouts", "Rollout", true};
-const kube::ResourceRef kTemplates{"argoproj.io", "v1alpha1", "analysistemplates",
-                                   "AnalysisTemplate", true};
-const kube::ResourceRef kRuns{"argoproj.io", "v1alpha1", "analysisruns", "AnalysisRun", true};
-const std::string kDemoApp = DEVFLOW_DEMO_APP;
+const kube::ResourceRef& kRollouts = testing::kRolloutsResource;
+const kube::ResourceRef& kTemplates = testing::kAnalysisTemplatesResource;
+const kube::ResourceRef& kRuns = testing::kAnalysisRunsResource;
 
 // Two measurements of the canary's 5xx ratio, 2 s apart, each over a 2 s window.
 constexpr char kTemplate[] = R"json({
@@ -56,104 +51,27 @@ constexpr char kTemplate[] = R"json({
   }
 })json";
 
-constexpr char kContainer[] = R"json({
-  "name": "app", "image": "rollouts-demo:@TAG@", "command": ["@APP@"],
-  "args": ["--color", "$(DEVFLOW_IMAGE_TAG)", "--error-rate", "@ERRORS@"],
-  "ports": [{"name": "http", "containerPort": 8080}],
-  "readinessProbe": {"httpGet": {"path": "/healthz", "port": "http"}, "periodSeconds": 1}
-})json";
+constexpr char kSteps[] = R"json([{"setWeight": 50},
+  {"analysis": {"templates": [{"templateName": "error-rate"}],
+                "args": [{"name": "canary-hash",
+                          "valueFrom": {"podTemplateHashValue": "Latest"}}]}},
+  {"setWeight": 100}])json";
 
-constexpr char kRollout[] = R"json({
-  "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout",
-  "metadata": {"name": "web"},
-  "spec": {
-    "replicas": 2,
-    "selector": {"matchLabels": {"app": "web"}},
-    "template": {
-      "metadata": {"labels": {"app": "web"}},
-      "spec": {"terminationGracePeriodSeconds": 5, "containers": [@CONTAINER@]}
-    },
-    "strategy": {"canary": {
-      "canaryService": "web-canary", "stableService": "web-stable",
-      "abortScaleDownDelaySeconds": 5, "scaleDownDelaySeconds": 5,
-      "trafficRouting": {"plugins": {"argoproj-labs/gatewayAPI": {"httpRoute": "web"}}},
-      "steps": [{"setWeight": 50},
-                {"analysis": {"templates": [{"templateName": "error-rate"}],
-                              "args": [{"name": "canary-hash",
-                                        "valueFrom": {"podTemplateHashValue": "Latest"}}]}},
-                {"setWeight": 100}]
-    }}
-  }
-})json";
-
+// The demo app as version `tag`, answering `error_rate` of its requests with 500.
 std::string Container(const std::string& tag, const std::string& error_rate) {
-  return Fill(kContainer, {{"TAG", tag}, {"APP", kDemoApp}, {"ERRORS", error_rate}});
+  return DemoContainer(tag, {"--error-rate", error_rate});
 }
 
-class AnalysisReleaseTest : public ::testing::Test {
+// The Rollout "web" at blue, whose analysis step runs the template "error-rate".
+class AnalysisReleaseTest : public testing::ReleaseTest {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(node_.Start()) << node_.log();
-    Result<int> port = testing::CreateCanaryFrontDoor(node_);
-    ASSERT_TRUE(port.ok()) << port.status();
-    Result<json::Value> created_template = node_.Create(kTemplates, kTemplate);
-    ASSERT_TRUE(created_template.ok()) << created_template.status();
-    Result<json::Value> created =
-        node_.Create(kRollouts, Fill(kRollout, {{"CONTAINER", Container("blue", "0")}}));
-    ASSERT_TRUE(created.ok()) << created.status();
-    ASSERT_TRUE(Poll([&] {
-      return At({"status", "phase"}) == "Healthy";
-    })) << Status()
-        << node_.log();
-    gateway_.host = "127.0.0.1";
-    gateway_.port = *port;
-    ASSERT_TRUE(Poll([&] { return testing::FetchOnce(gateway_).color == "blue"; })) << node_.log();
+    StartRelease({kTemplate}, testing::CanaryRolloutJson(Container("blue", "0"), kSteps), "blue");
   }
-
-  std::string Status() {
-    Result<json::Value> rollout = node_.Get(kRollouts, "web");
-    return rollout.ok() ? json::WritePretty(*rollout) : rollout.status().ToString();
-  }
-  std::string At(std::initializer_list<std::string_view> path) {
-    Result<json::Value> rollout = node_.Get(kRollouts, "web");
-    return rollout.ok() ? json::StringAt(*rollout, path) : "";
-  }
-  // Releases `tag` with `error_rate`, as `devflow set image` would, with the app's flag changed.
+  // Releases `tag` answering `error_rate` of its requests with 500.
   void Release(const std::string& tag, const std::string& error_rate) {
-    Result<json::Value> patched =
-        node_.Patch(kRollouts, "web",
-                    Fill(R"({"spec": {"template": {"spec": {"containers": [@CONTAINER@]}}}})",
-                         {{"CONTAINER", Container(tag, error_rate)}}));
-    ASSERT_TRUE(patched.ok()) << patched.status();
+    ReleaseTest::Release(Container(tag, error_rate));
   }
-  // The step AnalysisRun as stored, once the rollout names one.
-  json::Value StepRun() {
-    const std::string name = At({"status", "canary", "currentStepAnalysisRunStatus", "name"});
-    if (name.empty()) return json::Value();
-    Result<json::Value> run = node_.Get(kRuns, name);
-    return run.ok() ? *run : json::Value();
-  }
-  // 200 requests/s through the gateway while a release runs.
-  LoadOptions SteadyLoad() const {
-    LoadOptions steady = gateway_;
-    steady.rate = 200;
-    steady.connections = 2;
-    return steady;
-  }
-  LoadCounts Sample(int requests) {
-    LoadOptions options = gateway_;
-    options.request_limit = requests;
-    options.rate = 500;
-    options.connections = 2;
-    LoadGenerator load(options);
-    load.Start();
-    Poll([&] { return load.Done(); }, seconds(30));
-    load.Stop();
-    return load.Counts();
-  }
-
-  NodeUnderTest node_;
-  LoadOptions gateway_;
 };
 
 // Given steady traffic, a version that answers every request passes its analysis (two
@@ -274,26 +192,11 @@ class PrometheusAnalysisTest : public AnalysisReleaseTest {
   void SetUp() override {
     AnalysisReleaseTest::SetUp();
     if (HasFatalFailure()) return;
-    // HAProxy's exporter port, as the runtime recorded it.
-    std::ifstream in(node_.data_dir() + "/haproxy/instance.json");
-    std::stringstream text;
-    text << in.rdbuf();
-    Result<json::Value> instance = json::Parse(text.str());
-    ASSERT_TRUE(instance.ok()) << text.str();
-    const json::Value* port = instance->Find("stats_port");
-    ASSERT_TRUE(port != nullptr && port->is_int()) << text.str();
-    auto prometheus =
-        analysis::providers::testing::PrometheusProcess::Start(static_cast<int>(port->as_int()));
-    if (!prometheus.ok() && prometheus.error().code() == StatusCode::kFailedPrecondition) {
-      GTEST_SKIP() << prometheus.error();
-    }
-    ASSERT_TRUE(prometheus.ok()) << prometheus.error();
-    prometheus_ = std::move(prometheus).value();
+    StartPrometheus();
+    if (HasFatalFailure() || IsSkipped()) return;
     ASSERT_TRUE(node_.Create(kTemplates, kSuccessRateTemplate).ok());
     AnalyseWith("success-rate");
   }
-  void TearDown() override { prometheus_.reset(); }
-
   // The Rollout's analysis step uses the template `name`, with Prometheus' address as an arg.
   void AnalyseWith(const std::string& name) {
     Result<json::Value> patched =
@@ -308,8 +211,6 @@ class PrometheusAnalysisTest : public AnalysisReleaseTest {
                          {{"TEMPLATE", name}, {"ADDRESS", prometheus_->address()}}));
     ASSERT_TRUE(patched.ok()) << patched.status();
   }
-
-  std::unique_ptr<analysis::providers::testing::PrometheusProcess> prometheus_;
 };
 
 TEST_F(PrometheusAnalysisTest, AHealthyCanaryPassesSeed001sSuccessRateAndCompletes) {
@@ -374,26 +275,6 @@ constexpr char kSuccessRateUntilOutageTemplate[] = R"json({
     }]
   }
 })json";
-
-// The integer at `path`; 0 when absent (the codec omits zero counters).
-int64_t IntAt(const json::Value& value, std::initializer_list<std::string_view> path) {
-  const json::Value* at = &value;
-  for (std::string_view key : path) {
-    at = at->Find(key);
-    if (at == nullptr) return 0;
-  }
-  return at->is_int() ? at->as_int() : 0;
-}
-
-// The run's first metric result ({} before there is one).
-json::Value FirstMetricResult(const json::Value& run) {
-  const json::Value* status = run.Find("status");
-  const json::Value* results = status != nullptr ? status->Find("metricResults") : nullptr;
-  if (results == nullptr || !results->is_array() || results->as_array().empty()) {
-    return json::Value();
-  }
-  return results->as_array()[0];
-}
 
 // Given a healthy canary whose Prometheus analysis has Successful measurements, when Prometheus
 // stops answering (its process is stopped), then each later measurement is an Error, and past
