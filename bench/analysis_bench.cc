@@ -28,7 +28,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -44,13 +43,12 @@
 #include "http/message.h"
 #include "http/server.h"
 #include "kube/api_client.h"
-#include "kube/client_config.h"
+#include "serve_instance.h"
 
 namespace devflow::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-namespace fs = std::filesystem;
 
 const kube::ResourceRef kRuns{"argoproj.io", "v1alpha1", "analysisruns", "AnalysisRun", true};
 constexpr char kNamespace[] = "default";
@@ -181,34 +179,9 @@ Figures Measure(int n, const Settings& settings, Endpoint& endpoint) {
   figures.runs = n;
   figures.ideal = n;
   endpoint.Reset();
-  char dir_template[] = "/tmp/analysis-bench-XXXXXX";
-  if (::mkdtemp(dir_template) == nullptr) DieMessage("cannot make a data directory in /tmp");
-  const std::string dir = dir_template;
-  Cleanup::Get().Add([dir] {
-    std::error_code ignored;
-    fs::remove_all(dir, ignored);
-  });
-  const pid_t serve = Spawn({settings.devflow, "serve", "--data-dir", dir, "--listen",
-                             "127.0.0.1:0", "--no-runtime", "--controllers=analysis"},
-                            dir + "/serve.log");
-  if (serve < 0) DieMessage("cannot start devflow serve");
-  Cleanup::Get().Add([serve] { StopGroup(serve, std::chrono::seconds(10)); });
-  const std::string kubeconfig = dir + "/kubeconfig";
-  for (int i = 0; i < 300 && !fs::exists(kubeconfig); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  if (!fs::exists(kubeconfig))
-    DieMessage("devflow serve did not start: " + Tail(dir + "/serve.log", 20));
-
-  kube::LoadOptions load;
-  load.kubeconfig_path = kubeconfig;
-  load.env = [](const std::string&) { return std::nullopt; };
-  kube::ApiClientOptions client_options;
-  client_options.qps = 0;
-  std::unique_ptr<kube::ApiClient> client =
-      OrDie(kube::ApiClient::Create(
-                OrDie(kube::ResolveClientConfig(load), "reading the kubeconfig"), client_options),
-            "connecting");
+  const ServeInstance serve_instance = StartServe(settings.devflow, "analysis", "analysis-bench");
+  const pid_t serve = serve_instance.pid;
+  std::unique_ptr<kube::ApiClient> client = ConnectUnlimited(serve_instance);
 
   const std::string base =
       "http://127.0.0.1:" + std::to_string(endpoint.port()) + "/n" + std::to_string(n) + "/";

@@ -27,7 +27,6 @@
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
-#include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -41,15 +40,14 @@
 #include "common/json_reader.h"
 #include "common/json_value.h"
 #include "kube/api_client.h"
-#include "kube/client_config.h"
 #include "kube/informer.h"
 #include "kube/object_cache.h"
+#include "serve_instance.h"
 
 namespace devflow::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-namespace fs = std::filesystem;
 
 const kube::ResourceRef kRollouts{"argoproj.io", "v1alpha1", "rollouts", "Rollout", true};
 const kube::ResourceRef kReplicaSets{"apps", "v1", "replicasets", "ReplicaSet", true};
@@ -218,34 +216,10 @@ struct Figures {
 Figures Measure(int n, const std::string& devflow) {
   Figures figures;
   figures.rollouts = n;
-  char dir_template[] = "/tmp/rollout-bench-XXXXXX";
-  if (::mkdtemp(dir_template) == nullptr) DieMessage("cannot make a data directory in /tmp");
-  const std::string dir = dir_template;
-  Cleanup::Get().Add([dir] {
-    std::error_code ignored;
-    fs::remove_all(dir, ignored);
-  });
-  const pid_t serve = Spawn({devflow, "serve", "--data-dir", dir, "--listen", "127.0.0.1:0",
-                             "--no-runtime", "--controllers=none"},
-                            dir + "/serve.log");
-  if (serve < 0) DieMessage("cannot start devflow serve");
-  Cleanup::Get().Add([serve] { StopGroup(serve, std::chrono::seconds(10)); });
-  const std::string kubeconfig = dir + "/kubeconfig";
-  for (int i = 0; i < 300 && !fs::exists(kubeconfig); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  if (!fs::exists(kubeconfig))
-    DieMessage("devflow serve did not start: " + Tail(dir + "/serve.log", 20));
-
-  kube::LoadOptions load;
-  load.kubeconfig_path = kubeconfig;
-  load.env = [](const std::string&) { return std::nullopt; };
-  kube::ApiClientOptions client_options;
-  client_options.qps = 0;
-  std::unique_ptr<kube::ApiClient> client =
-      OrDie(kube::ApiClient::Create(
-                OrDie(kube::ResolveClientConfig(load), "reading the kubeconfig"), client_options),
-            "connecting");
+  const ServeInstance serve_instance = StartServe(devflow, "none", "rollout-bench");
+  const std::string& dir = serve_instance.dir;
+  const std::string& kubeconfig = serve_instance.kubeconfig;
+  std::unique_ptr<kube::ApiClient> client = ConnectUnlimited(serve_instance);
   kube::InformerFactory informers(*client);
   kube::Informer& rollouts = informers.For(kRollouts);
   FakeKubelet kubelet(*client, informers.For(kReplicaSets));
