@@ -206,19 +206,9 @@ class AnalysisRunController::Impl {
               [this](const std::string& key) { return Sync(key); }) {}
 
   void Start(const std::shared_ptr<Impl>& self) {
-    std::weak_ptr<Impl> weak = self;
-    auto guarded = [weak](auto member) {
-      return [weak, member](const auto&... args) {
-        if (std::shared_ptr<Impl> impl = weak.lock(); impl != nullptr && !impl->loop_.stopping()) {
-          ((*impl).*member)(args...);
-        }
-      };
-    };
-    informer_.AddEventHandler(kube::EventHandlers{
-        .on_add = guarded(&Impl::Enqueue),
-        .on_update = guarded(&Impl::OnUpdate),
-        .on_delete = guarded(&Impl::Enqueue),
-    });
+    informer_.AddEventHandler(kube::WhileRunning(
+        self, loop_,
+        kube::ObjectHandlers([this](const json::Value& run) { loop_.AddObject(run); })));
     loop_.Start();
   }
 
@@ -232,9 +222,6 @@ class AnalysisRunController::Impl {
   uint64_t Syncs() const { return loop_.Syncs(); }
 
  private:
-  void Enqueue(const json::Value& run) { loop_.AddObject(run); }
-  void OnUpdate(const json::Value&, const json::Value& current) { Enqueue(current); }
-
   Result<kube::SyncOutcome> Sync(const std::string& key) {
     std::optional<json::Value> run_json = informer_.cache().Get(key);
     if (!run_json) {  // deleted

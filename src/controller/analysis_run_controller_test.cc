@@ -4,8 +4,6 @@
 // that the controller reads, measures, writes and records what those rules decide.
 #include "controller/analysis_run_controller.h"
 
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -14,32 +12,17 @@
 #include "analysis/providers/provider_registry.h"
 #include "api/analysis_codec.h"
 #include "api/decode.h"
-#include "apiserver/api_server.h"
-#include "apiserver/api_server_testing.h"
-#include "apiserver/sqlite_store_testing.h"
-#include "common/eventually_testing.h"
-#include "common/json_reader.h"
-#include "http/http_testing.h"
-#include "kube/api_client.h"
-#include "kube/event_recorder.h"
-#include "kube/informer.h"
+#include "controller/controller_testing.h"
 
 namespace devflow::controller {
 namespace {
 
+using namespace testing;  // NOLINT: the fixture's names
 using devflow::testing::Eventually;
 using std::chrono::seconds;
 
-constexpr char kNs[] = "default";
 const kube::ResourceRef kRuns{"argoproj.io", "v1alpha1", "analysisruns", "AnalysisRun", true};
 const kube::ResourceRef kSecrets{"", "v1", "secrets", "Secret", true};
-const kube::ResourceRef kEvents{"", "v1", "events", "Event", true};
-
-json::Value Json(std::string_view text) {
-  auto value = json::Parse(text);
-  if (!value.ok()) http::testing::DieInSetup(value.error());
-  return std::move(value).value();
-}
 
 api::TimePoint At(int second) {
   return std::chrono::sys_days{std::chrono::year{2026} / 11 / 23} + std::chrono::hours{10} +
@@ -258,28 +241,18 @@ std::string UnreachableUrl() {
   return url;
 }
 
-class AnalysisRunControllerTest : public ::testing::Test {
+// Each test starts the controller itself (StartController), with its clock and after what must
+// exist first; the informer factory, already started, starts the controller's informer at once.
+class AnalysisRunControllerTest : public EmbeddedServerTest {
  protected:
-  void SetUp() override {
-    apiserver::ApiServerOptions options;
-    options.data_dir = dir_.File("data");
-    options.listen = "127.0.0.1:0";
-    auto server = apiserver::ApiServer::Start(options);
-    ASSERT_TRUE(server.ok()) << server.error();
-    server_ = std::move(server).value();
-    auto client = apiserver::api_server_testing::ConnectClient(*server_, kNs);
-    ASSERT_TRUE(client.ok()) << client.error();
-    client_ = std::move(client).value();
-    sink_ = kube::NewEventSink(*client_);
-    recorder_ = std::make_unique<kube::EventRecorder>(
-        *sink_, kube::EventRecorderOptions{.component = "rollouts-controller"});
+  void StartControllers() override {
     registry_ = std::make_unique<analysis::providers::ProviderRegistry>(
         analysis::providers::ProviderEnvironment{.client = client_.get()});
   }
+  void StopControllers() override { controller_.reset(); }
 
   // Starts the controller, with `clock` (null: the system's).
   void StartController(const kube::Clock* clock = nullptr) {
-    informers_ = std::make_unique<kube::InformerFactory>(*client_);
     controller_ = AnalysisRunController::Start(
         *client_, *informers_,
         AnalysisRunControllerOptions{
@@ -291,22 +264,11 @@ class AnalysisRunControllerTest : public ::testing::Test {
               if (metric.name == "slow" && slow_ != nullptr) return slow_;
               return registry_->Find(metric.provider);
             }});
-    informers_->Start();
   }
 
-  void TearDown() override {
-    controller_.reset();
-    informers_.reset();
-    if (recorder_) recorder_->Shutdown();
-  }
-
-  void Create(const kube::ResourceRef& resource, const std::string& text) {
-    auto created = client_->Create(resource, kNs, Json(text));
-    ASSERT_TRUE(created.ok()) << created.error();
-  }
   api::AnalysisRun Run(const std::string& name) {
-    auto got = client_->Get(kRuns, kNs, name);
-    return got.ok() ? api::Decode<api::AnalysisRun>(*got) : api::AnalysisRun{};
+    const json::Value got = Get(kRuns, name);
+    return got.is_object() ? api::Decode<api::AnalysisRun>(got) : api::AnalysisRun{};
   }
   std::string Phase(const std::string& name) { return Run(name).status.phase; }
   bool Completed(const std::string& name) { return api::IsCompletedPhase(Phase(name)); }
@@ -315,22 +277,8 @@ class AnalysisRunControllerTest : public ::testing::Test {
     return (got.ok() ? json::WritePretty(*got) : got.error().ToString()) +
            "\nlast error: " + controller_->LastError().ToString();
   }
-  bool HasEvent(const std::string& reason) {
-    auto list = client_->List(kEvents, kNs);
-    if (!list.ok()) return false;
-    for (const json::Value& event : list->items) {
-      if (json::StringAt(event, {"reason"}) == reason) return true;
-    }
-    return false;
-  }
 
-  apiserver::TempDir dir_;
-  std::unique_ptr<apiserver::ApiServer> server_;
-  std::unique_ptr<kube::ApiClient> client_;
-  std::unique_ptr<kube::EventSink> sink_;
-  std::unique_ptr<kube::EventRecorder> recorder_;
   std::unique_ptr<analysis::providers::ProviderRegistry> registry_;
-  std::unique_ptr<kube::InformerFactory> informers_;
   std::unique_ptr<AnalysisRunController> controller_;
   MetricServer metrics_;
   // When set, measures every metric named "slow".

@@ -2,7 +2,7 @@
 // the test plays the ReplicaSet controller and the kubelet (MakeAvailable writes every
 // ReplicaSet's status as all replicas available) and the users, and checks what the controller
 // under test writes. Subclasses start their controller in StartControllers (before the informers
-// start).
+// start), or later from a test (the factory starts an informer created after its Start at once).
 #pragma once
 
 #include <gtest/gtest.h>

@@ -1,6 +1,7 @@
 #include "controller/experiment_controller.h"
 
 #include <algorithm>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -72,25 +73,13 @@ class ExperimentController::Impl {
               [this](const std::string& key) { return Sync(key); }) {}
 
   void Start(const std::shared_ptr<Impl>& self) {
-    std::weak_ptr<Impl> weak = self;
-    auto guarded = [weak](auto member) {
-      return [weak, member](const auto&... args) {
-        if (std::shared_ptr<Impl> impl = weak.lock(); impl != nullptr && !impl->loop_.stopping()) {
-          ((*impl).*member)(args...);
-        }
-      };
-    };
-    experiments_.AddEventHandler(kube::EventHandlers{
-        .on_add = guarded(&Impl::OnExperiment),
-        .on_update = guarded(&Impl::OnExperimentUpdate),
-        .on_delete = guarded(&Impl::OnExperiment),
-    });
+    experiments_.AddEventHandler(kube::WhileRunning(
+        self, loop_, kube::ObjectHandlers([this](const json::Value& e) { loop_.AddObject(e); })));
     for (kube::Informer* owned : {&replica_sets_, &services_, &runs_}) {
-      owned->AddEventHandler(kube::EventHandlers{
-          .on_add = guarded(&Impl::OnOwned),
-          .on_update = guarded(&Impl::OnOwnedUpdate),
-          .on_delete = guarded(&Impl::OnOwned),
-      });
+      owned->AddEventHandler(
+          kube::WhileRunning(self, loop_,
+                             kube::ObjectHandlers(std::bind_front(&Impl::OnOwned, this),
+                                                  kube::UpdateObjects::kNewAndOld)));
     }
     loop_.Start();
   }
@@ -100,20 +89,12 @@ class ExperimentController::Impl {
   uint64_t Syncs() const { return loop_.Syncs(); }
 
  private:
-  void OnExperiment(const json::Value& experiment) { loop_.AddObject(experiment); }
-  void OnExperimentUpdate(const json::Value&, const json::Value& current) { OnExperiment(current); }
+  // Queues the Experiment controlling `object`, if any.
   void OnOwned(const json::Value& object) {
     const ControllingOwner owner = ControllingOwnerOf(object, kKind);
     if (owner.name.empty()) return;
     loop_.Add(json::StringAt(object, {"metadata", "namespace"}) + "/" + owner.name);
   }
-  void OnOwnedUpdate(const json::Value& before, const json::Value& after) {
-    OnOwned(after);
-    if (ControllingOwnerOf(before, kKind).uid != ControllingOwnerOf(after, kKind).uid) {
-      OnOwned(before);
-    }
-  }
-
   Result<kube::SyncOutcome> Sync(const std::string& key) {
     std::optional<json::Value> experiment_json = experiments_.cache().Get(key);
     if (!experiment_json) return kube::SyncOutcome{};  // deleted: its children go by GC

@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <functional>
 #include <iostream>
 #include <mutex>
 #include <string>
@@ -131,36 +132,16 @@ class RolloutController::Impl {
   }
 
   void Start(const std::shared_ptr<Impl>& self) {
-    std::weak_ptr<Impl> weak = self;
-    auto guarded = [weak](auto member) {
-      return [weak, member](const auto&... args) {
-        if (std::shared_ptr<Impl> impl = weak.lock(); impl != nullptr && !impl->loop_.stopping()) {
-          ((*impl).*member)(args...);
-        }
-      };
-    };
-    rollout_informer_.AddEventHandler(kube::EventHandlers{
-        .on_add = guarded(&Impl::Enqueue),
-        .on_update = guarded(&Impl::OnRolloutUpdate),
-        .on_delete = guarded(&Impl::Enqueue),
-    });
-    for (kube::Informer* owned : {&run_informer_, &experiment_informer_}) {
-      owned->AddEventHandler(kube::EventHandlers{
-          .on_add = guarded(&Impl::OnOwned),
-          .on_update = guarded(&Impl::OnOwnedUpdate),
-          .on_delete = guarded(&Impl::OnOwned),
-      });
+    rollout_informer_.AddEventHandler(kube::WhileRunning(
+        self, loop_, kube::ObjectHandlers(std::bind_front(&Impl::Enqueue, this))));
+    for (kube::Informer* owned : {&rs_informer_, &run_informer_, &experiment_informer_}) {
+      owned->AddEventHandler(
+          kube::WhileRunning(self, loop_,
+                             kube::ObjectHandlers(std::bind_front(&Impl::OnOwned, this),
+                                                  kube::UpdateObjects::kNewAndOld)));
     }
-    rs_informer_.AddEventHandler(kube::EventHandlers{
-        .on_add = guarded(&Impl::OnOwned),
-        .on_update = guarded(&Impl::OnOwnedUpdate),
-        .on_delete = guarded(&Impl::OnOwned),
-    });
-    service_informer_.AddEventHandler(kube::EventHandlers{
-        .on_add = guarded(&Impl::OnService),
-        .on_update = guarded(&Impl::OnServiceUpdate),
-        .on_delete = guarded(&Impl::OnService),
-    });
+    service_informer_.AddEventHandler(kube::WhileRunning(
+        self, loop_, kube::ObjectHandlers(std::bind_front(&Impl::OnService, this))));
     loop_.Start();
   }
 
@@ -192,18 +173,13 @@ class RolloutController::Impl {
   // ---- Event handlers (informer threads): they only queue keys ----
 
   void Enqueue(const json::Value& rollout) { loop_.AddObject(rollout); }
-  void OnRolloutUpdate(const json::Value&, const json::Value& current) { Enqueue(current); }
 
+  // Queues the Rollout controlling `replica_set` (or AnalysisRun, Experiment), if any.
   void OnOwned(const json::Value& replica_set) {
     const ControllingOwner owner = ControllingRolloutOf(replica_set);
     if (owner.name.empty()) return;
     loop_.Add(json::StringAt(replica_set, {"metadata", "namespace"}) + "/" + owner.name);
   }
-  void OnOwnedUpdate(const json::Value& before, const json::Value& after) {
-    OnOwned(after);
-    if (ControllingRolloutOf(before).uid != ControllingRolloutOf(after).uid) OnOwned(before);
-  }
-
   void OnService(const json::Value& service) {
     const std::string key = json::StringAt(service, {"metadata", "namespace"}) + "/" +
                             json::StringAt(service, {"metadata", "name"});
@@ -213,7 +189,6 @@ class RolloutController::Impl {
       for (const json::Value& rollout : *naming) Enqueue(rollout);
     }
   }
-  void OnServiceUpdate(const json::Value&, const json::Value& current) { OnService(current); }
 
   // ---- Workers ----
 

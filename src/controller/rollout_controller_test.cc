@@ -5,116 +5,37 @@
 // events. The release's rules themselves are tested in core/blue_green_plan_test.cc.
 #include "controller/rollout_controller.h"
 
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
-#include "apiserver/api_server.h"
-#include "apiserver/api_server_testing.h"
-#include "apiserver/sqlite_store_testing.h"
-#include "common/eventually_testing.h"
-#include "common/json_reader.h"
-#include "http/http_testing.h"
-#include "kube/api_client.h"
-#include "kube/event_recorder.h"
-#include "kube/informer.h"
+#include "controller/controller_testing.h"
 
 namespace devflow::controller {
 namespace {
 
+using namespace testing;  // NOLINT: the fixture's names
 using devflow::testing::Eventually;
 using std::chrono::seconds;
 
-constexpr char kNs[] = "default";
 const kube::ResourceRef kRollouts{"argoproj.io", "v1alpha1", "rollouts", "Rollout", true};
-const kube::ResourceRef kReplicaSets{"apps", "v1", "replicasets", "ReplicaSet", true};
-const kube::ResourceRef kServices{"", "v1", "services", "Service", true};
-const kube::ResourceRef kEvents{"", "v1", "events", "Event", true};
 const kube::ResourceRef kPods{"", "v1", "pods", "Pod", true};
 
-json::Value Json(std::string_view text) {
-  auto value = json::Parse(text);
-  if (!value.ok()) http::testing::DieInSetup(value.error());
-  return std::move(value).value();
-}
-
-class RolloutControllerTest : public ::testing::Test {
+class RolloutControllerTest : public EmbeddedServerTest {
  protected:
-  void SetUp() override {
-    apiserver::ApiServerOptions options;
-    options.data_dir = dir_.File("data");
-    options.listen = "127.0.0.1:0";
-    auto server = apiserver::ApiServer::Start(options);
-    ASSERT_TRUE(server.ok()) << server.error();
-    server_ = std::move(server).value();
-    auto client = apiserver::api_server_testing::ConnectClient(*server_, kNs);
-    ASSERT_TRUE(client.ok()) << client.error();
-    client_ = std::move(client).value();
-    sink_ = kube::NewEventSink(*client_);
-    recorder_ = std::make_unique<kube::EventRecorder>(
-        *sink_, kube::EventRecorderOptions{.component = "rollouts-controller"});
-    informers_ = std::make_unique<kube::InformerFactory>(*client_);
+  void StartControllers() override {
     controller_ = RolloutController::Start(
         *client_, *informers_, RolloutControllerOptions{.workers = 2, .recorder = recorder_.get()});
-    informers_->Start();
   }
+  void StopControllers() override { controller_.reset(); }
 
-  void TearDown() override {
-    controller_.reset();
-    informers_.reset();
-    if (recorder_) recorder_->Shutdown();
-  }
-
-  void Create(const kube::ResourceRef& resource, const std::string& text) {
-    auto created = client_->Create(resource, kNs, Json(text));
-    ASSERT_TRUE(created.ok()) << created.error();
-  }
-  json::Value Get(const kube::ResourceRef& resource, const std::string& name) {
-    auto got = client_->Get(resource, kNs, name);
-    return got.ok() ? *got : json::Value();
-  }
   std::string RolloutAt(std::initializer_list<std::string_view> path) {
     return json::StringAt(Get(kRollouts, "web"), path);
   }
   std::string Selects(const std::string& service) {
     return json::StringAt(Get(kServices, service),
                           {"spec", "selector", "rollouts-pod-template-hash"});
-  }
-  std::vector<json::Value> ReplicaSets() {
-    auto list = client_->List(kReplicaSets, kNs);
-    return list.ok() ? list->items : std::vector<json::Value>{};
-  }
-  // Plays the ReplicaSet controller and kubelet: every ReplicaSet's replicas are all available.
-  void MakeAvailable() {
-    for (const json::Value& rs : ReplicaSets()) {
-      const json::Value* replicas = rs.Find("spec")->Find("replicas");
-      const int64_t want = replicas != nullptr ? replicas->as_int() : 1;
-      const json::Value* status = rs.Find("status");
-      const json::Value* available = status ? status->Find("availableReplicas") : nullptr;
-      if ((available ? available->as_int() : 0) == want && status && status->Find("replicas") &&
-          status->Find("replicas")->as_int() == want) {
-        continue;
-      }
-      json::Value updated = rs;
-      updated["status"] =
-          json::Object{{"replicas", want},
-                       {"readyReplicas", want},
-                       {"availableReplicas", want},
-                       {"observedGeneration", *rs.Find("metadata")->Find("generation")}};
-      (void)client_->UpdateStatus(kReplicaSets, kNs, updated);
-    }
-  }
-  // Polls `ready`, playing the ReplicaSet controller meanwhile.
-  template <class F>
-  bool Until(F ready) {
-    return Eventually(
-        [&] {
-          MakeAvailable();
-          return ready();
-        },
-        seconds(30));
   }
   // As `devflow promote` writes: a merge patch of the status subresource (no resourceVersion,
   // so a controller's write in between cannot make it fail).
@@ -123,21 +44,7 @@ class RolloutControllerTest : public ::testing::Test {
         client_->Patch(kRollouts, kNs, "web", kube::PatchType::kMerge, Json(patch), "status");
     ASSERT_TRUE(patched.ok()) << patched.error();
   }
-  bool HasEvent(const std::string& reason) {
-    auto list = client_->List(kEvents, kNs);
-    if (!list.ok()) return false;
-    for (const json::Value& event : list->items) {
-      if (json::StringAt(event, {"reason"}) == reason) return true;
-    }
-    return false;
-  }
 
-  apiserver::TempDir dir_;
-  std::unique_ptr<apiserver::ApiServer> server_;
-  std::unique_ptr<kube::ApiClient> client_;
-  std::unique_ptr<kube::EventSink> sink_;
-  std::unique_ptr<kube::EventRecorder> recorder_;
-  std::unique_ptr<kube::InformerFactory> informers_;
   std::unique_ptr<RolloutController> controller_;
 };
 
@@ -167,8 +74,8 @@ TEST_F(RolloutControllerTest, GivenABlueGreenRolloutThenItsReleaseRunsThroughThe
     return RolloutAt({"status", "phase"}) == "Healthy";
   })) << json::WritePretty(Get(kRollouts, "web"))
       << controller_->LastError();
-  ASSERT_EQ(ReplicaSets().size(), 1u);
-  const json::Value blue_rs = ReplicaSets()[0];
+  ASSERT_EQ(List(kReplicaSets).size(), 1u);
+  const json::Value blue_rs = List(kReplicaSets)[0];
   const std::string blue =
       json::StringAt(blue_rs, {"metadata", "labels", "rollouts-pod-template-hash"});
   EXPECT_EQ(json::StringAt(blue_rs, {"metadata", "name"}), "web-" + blue);
@@ -267,7 +174,7 @@ TEST_F(RolloutControllerTest, GivenPreviewAndActiveMetadataThenPodsAreRelabelled
       << json::WritePretty(Get(kReplicaSets, "web-" + blue)) << controller_->LastError();
   EXPECT_EQ(role_of(kReplicaSets, "web-" + green, true), "active");
   EXPECT_EQ(role_of(kReplicaSets, "web-" + blue, true), "") << "the old one loses its role";
-  EXPECT_EQ(ReplicaSets().size(), 2u) << "a role change makes no new ReplicaSet";
+  EXPECT_EQ(List(kReplicaSets).size(), 2u) << "a role change makes no new ReplicaSet";
   EXPECT_EQ(json::StringAt(Get(kPods, "pod-" + green), {"metadata", "labels", "app"}), "web");
   EXPECT_TRUE(controller_->LastError().ok()) << controller_->LastError();
 }
@@ -452,7 +359,7 @@ TEST_F(CanaryRoutingTest, GivenARouterDevflowDoesNotHaveThenInvalidSpecAndNothin
                       "is not supported by devflow"),
             std::string::npos)
       << RolloutAt({"status", "message"});
-  EXPECT_TRUE(ReplicaSets().empty());
+  EXPECT_TRUE(List(kReplicaSets).empty());
 }
 
 }  // namespace

@@ -12,6 +12,19 @@ namespace {
 // manual one in tests would never let it return).
 constexpr std::chrono::milliseconds kSyncPollInterval{50};
 
+// `handler` called only while `owner` lives (held for the call) and `loop` is not stopping.
+template <class... Args>
+std::function<void(Args...)> Guard(const std::weak_ptr<const void>& owner,
+                                   const ControllerLoop& loop,
+                                   std::function<void(Args...)> handler) {
+  if (!handler) return nullptr;
+  return [owner, loop = &loop, handler = std::move(handler)](Args... args) {
+    if (std::shared_ptr<const void> alive = owner.lock(); alive != nullptr && !loop->stopping()) {
+      handler(args...);
+    }
+  };
+}
+
 }  // namespace
 
 ControllerLoop::ControllerLoop(ControllerLoopOptions options, SyncFunction sync)
@@ -94,6 +107,29 @@ bool ControllerLoop::WaitForInformers() {
 void ControllerLoop::SetLastError(Status status) {
   std::lock_guard<std::mutex> lock(mu_);
   last_error_ = std::move(status);
+}
+
+EventHandlers ObjectHandlers(std::function<void(const json::Value& object)> on_object,
+                             UpdateObjects update) {
+  if (!on_object) return {};
+  EventHandlers handlers;
+  handlers.on_add = on_object;
+  handlers.on_delete = on_object;
+  handlers.on_update = [on_object = std::move(on_object), update](const json::Value& old_object,
+                                                                  const json::Value& new_object) {
+    on_object(new_object);
+    if (update == UpdateObjects::kNewAndOld) on_object(old_object);
+  };
+  return handlers;
+}
+
+EventHandlers WhileRunning(std::weak_ptr<const void> owner, const ControllerLoop& loop,
+                           EventHandlers handlers) {
+  return EventHandlers{
+      .on_add = Guard(owner, loop, std::move(handlers.on_add)),
+      .on_update = Guard(owner, loop, std::move(handlers.on_update)),
+      .on_delete = Guard(owner, loop, std::move(handlers.on_delete)),
+  };
 }
 
 }  // namespace devflow::kube

@@ -5,7 +5,8 @@
 //     queue the key again with the queue's per-key exponential backoff;
 //   - on success: forget the key's failures, remember the sync's warning (or clear the error),
 //     and queue the key again at the time the sync asked for, if any.
-// What a controller adds is its sync function and the informer handlers that call Add.
+// What a controller adds is its sync function and the informer handlers that call Add;
+// ObjectHandlers and WhileRunning (below) build those handlers.
 //
 // Thread-safety: every method may be called from any thread. The sync function runs on the
 // worker threads, concurrently for different keys.
@@ -15,6 +16,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -24,6 +26,7 @@
 #include "common/result.h"
 #include "common/status.h"
 #include "kube/clock.h"
+#include "kube/informer.h"
 #include "kube/work_queue.h"
 
 namespace devflow::json {
@@ -31,8 +34,6 @@ class Value;
 }  // namespace devflow::json
 
 namespace devflow::kube {
-
-class Informer;
 
 // What a successful sync leaves behind.
 struct SyncOutcome {
@@ -100,5 +101,30 @@ class ControllerLoop {
   bool stopping_ = false;  // guarded by mu_
   Status last_error_;      // guarded by mu_
 };
+
+// Which objects an update event hands to the function of ObjectHandlers.
+enum class UpdateObjects {
+  // The object as it is now: enough when the function looks at the object itself.
+  kNew,
+  // As it is now, then as it was: for a child object whose controlling owner may have changed,
+  // so that the old owner also hears that it lost the child. (When the owner did not change the
+  // same key is queued twice, which the queue folds into one.)
+  kNewAndOld,
+};
+
+// Handlers that call `on_object` with every object an event carries: an added or deleted object
+// (its last state), an updated one as `update` says. For controllers whose reaction to an object
+// does not depend on the kind of event (queue its key, or its owner's). An empty `on_object`
+// gives empty handlers.
+EventHandlers ObjectHandlers(std::function<void(const json::Value& object)> on_object,
+                             UpdateObjects update = UpdateObjects::kNew);
+
+// Returns `handlers` (empty members stay empty) made safe to register on a shared informer, which
+// may outlive the controller and call a handler at any time: each call first takes a reference
+// to `owner` and is dropped when the owner is gone or `loop` is stopping, so a handler never runs
+// on a destroyed or stopping controller. The handlers may therefore capture the owner by raw
+// pointer. REQUIRES: `loop` lives as long as `owner` (typically it is a member of it).
+EventHandlers WhileRunning(std::weak_ptr<const void> owner, const ControllerLoop& loop,
+                           EventHandlers handlers);
 
 }  // namespace devflow::kube

@@ -1,5 +1,6 @@
 #include "node/replica_set_controller.h"
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -59,24 +60,16 @@ class ReplicaSetController::Impl {
               [this](const std::string& key) { return Sync(key); }) {}
 
   void Start(const std::shared_ptr<Impl>& self) {
-    std::weak_ptr<Impl> weak = self;
-    auto guarded = [weak](auto member) {
-      return [weak, member](const auto&... args) {
-        if (std::shared_ptr<Impl> impl = weak.lock(); impl != nullptr && !impl->loop_.stopping()) {
-          ((*impl).*member)(args...);
-        }
-      };
-    };
-    rs_informer_.AddEventHandler(kube::EventHandlers{
-        .on_add = guarded(&Impl::OnReplicaSetAdd),
-        .on_update = guarded(&Impl::OnReplicaSetUpdate),
-        .on_delete = guarded(&Impl::OnReplicaSetDelete),
-    });
-    pod_informer_.AddEventHandler(kube::EventHandlers{
-        .on_add = guarded(&Impl::OnPodAdd),
-        .on_update = guarded(&Impl::OnPodUpdate),
-        .on_delete = guarded(&Impl::OnPodDelete),
-    });
+    rs_informer_.AddEventHandler(kube::WhileRunning(
+        self, loop_,
+        kube::EventHandlers{.on_add = std::bind_front(&Impl::OnReplicaSetAdd, this),
+                            .on_update = std::bind_front(&Impl::OnReplicaSetUpdate, this),
+                            .on_delete = std::bind_front(&Impl::OnReplicaSetDelete, this)}));
+    pod_informer_.AddEventHandler(kube::WhileRunning(
+        self, loop_,
+        kube::EventHandlers{.on_add = std::bind_front(&Impl::OnPodAdd, this),
+                            .on_update = std::bind_front(&Impl::OnPodUpdate, this),
+                            .on_delete = std::bind_front(&Impl::OnPodDelete, this)}));
     loop_.Start();
   }
 
