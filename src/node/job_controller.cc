@@ -1,6 +1,7 @@
 #include "node/job_controller.h"
 
 #include <algorithm>
+#include <functional>
 #include <utility>
 
 #include "api/decode.h"
@@ -125,7 +126,14 @@ JobPlan PlanJob(const api::Job& job, const std::vector<api::Pod>& pods, bool cre
                 api::TimePoint now, const JobBackoff& backoff) {
   JobPlan plan;
   plan.status = job.status;
-  if (FinishedCondition(job.status) != nullptr) return plan;
+  if (FinishedCondition(job.status) != nullptr) {
+    // A finished Job keeps no pod running: a delete that did not land when it finished (a
+    // Conflict with the kubelet's status write, a crash before it) is made again.
+    for (const api::Pod& pod : pods) {
+      if (IsPodActive(pod)) plan.delete_pods.push_back(RefOf(pod));
+    }
+    return plan;
+  }
   now = WholeSecond(now);
   api::JobStatus& status = plan.status;
   if (status.start_time == api::Time{}) status.start_time = api::Time{now};
@@ -212,24 +220,16 @@ class JobController::Impl {
               [this](const std::string& key) { return Sync(key); }) {}
 
   void Start(const std::shared_ptr<Impl>& self) {
-    std::weak_ptr<Impl> weak = self;
-    auto guarded = [weak](auto member) {
-      return [weak, member](const auto&... args) {
-        if (std::shared_ptr<Impl> impl = weak.lock(); impl != nullptr && !impl->loop_.stopping()) {
-          ((*impl).*member)(args...);
-        }
-      };
-    };
-    job_informer_.AddEventHandler(kube::EventHandlers{
-        .on_add = guarded(&Impl::OnJob),
-        .on_update = guarded(&Impl::OnJobUpdate),
-        .on_delete = guarded(&Impl::OnJobDelete),
-    });
-    pod_informer_.AddEventHandler(kube::EventHandlers{
-        .on_add = guarded(&Impl::OnPodAdd),
-        .on_update = guarded(&Impl::OnPodUpdate),
-        .on_delete = guarded(&Impl::OnPod),
-    });
+    job_informer_.AddEventHandler(kube::WhileRunning(
+        self, loop_,
+        kube::EventHandlers{.on_add = std::bind_front(&Impl::OnJob, this),
+                            .on_update = std::bind_front(&Impl::OnJobUpdate, this),
+                            .on_delete = std::bind_front(&Impl::OnJobDelete, this)}));
+    pod_informer_.AddEventHandler(kube::WhileRunning(
+        self, loop_,
+        kube::EventHandlers{.on_add = std::bind_front(&Impl::OnPodAdd, this),
+                            .on_update = std::bind_front(&Impl::OnPodUpdate, this),
+                            .on_delete = std::bind_front(&Impl::OnPod, this)}));
     loop_.Start();
   }
 

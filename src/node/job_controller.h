@@ -23,7 +23,8 @@
 //     "True" and lastProbeTime = lastTransitionTime = the time of the decision. Kubernetes 1.31+
 //     first writes the interim SuccessCriteriaMet / FailureTarget conditions; they are not
 //     written here (readers, Argo Rollouts included, look at Complete and Failed). A finished
-//     Job is never touched again.
+//     Job's status is never touched again, but a pod of it still running is deleted (a delete
+//     that did not land when the Job failed is made again).
 // Not supported: suspend, podFailurePolicy, successPolicy, indexed completion,
 // ttlSecondsAfterFinished, pod-tracking finalizers (a Failed pod deleted by someone is no longer
 // counted).
@@ -68,7 +69,7 @@ struct JobBackoff {
 // What a sync of one Job does.
 struct JobPlan {
   std::optional<api::Pod> create;   // a pod to create (metadata.generateName set)
-  std::vector<PodRef> delete_pods;  // running pods to delete (the Job has failed)
+  std::vector<PodRef> delete_pods;  // running pods to delete (the Job has failed or finished)
   api::JobStatus status;            // the status to have (written when it differs)
   std::optional<std::chrono::milliseconds> requeue_after;  // look again (back-off, deadline)
   friend bool operator==(const JobPlan&, const JobPlan&) = default;
