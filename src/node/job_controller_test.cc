@@ -226,11 +226,12 @@ TEST(PlanJobTest, GivenAJobAndItsPodsWhenPlannedThenPodsStatusAndRequeueFollowKu
        {PodIn("check-a", "Running")},
        false,
        {.status = status(kNow - 10, 1, 0, 0), .requeue_after = seconds(20)}},
-      {"a finished Job is left alone",
+      {"a finished Job keeps no pod running (a delete that did not land is made again)",
        complete,
-       {PodIn("check-a", "Running")},
+       {PodIn("check-a", "Running"), PodIn("check-b", "Succeeded")},
        false,
-       {.status = complete.status}},
+       {.delete_pods = {PodRef{.name = "check-a", .uid = "check-a-uid"}},
+        .status = complete.status}},
   };
   for (const Row& row : rows) {
     const JobPlan got =
