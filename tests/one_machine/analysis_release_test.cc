@@ -104,10 +104,7 @@ TEST_F(AnalysisReleaseTest, AHealthyVersionPassesItsAnalysisAndCompletes) {
   ASSERT_TRUE(results != nullptr && results->is_array() && !results->as_array().empty());
   EXPECT_EQ(json::StringAt(results->as_array()[0], {"phase"}), "Successful");
   // The router drops the canary's weight one reconcile after promotion (docs/architecture.md).
-  ASSERT_TRUE(Poll([&] { return Sample(100).Of("green") == 100; }, seconds(30))) << Status();
-  const LoadCounts after = Sample(400);
-  EXPECT_EQ(after.Of("green"), 400) << after.Summary();
-  EXPECT_EQ(after.failed, 0) << after.Summary();
+  ExpectServedOnlyBy("green", 400);
 }
 
 // Given steady traffic, a version answering 30% of requests with 500 fails its first
@@ -135,11 +132,8 @@ TEST_F(AnalysisReleaseTest, AFailingVersionFailsItsAnalysisAndTheRolloutAbortsTo
   EXPECT_EQ(json::StringAt(run, {"status", "phase"}), "Failed") << json::WritePretty(run);
 
   // Back on stable: every answer blue, none failed.
-  ASSERT_TRUE(Poll([&] { return Sample(100).Of("blue") == 100; }, seconds(30))) << Status();
-  const LoadCounts after = Sample(500);
+  const LoadCounts after = ExpectServedOnlyBy("blue", 500);
   std::cout << "[ measured ] after the abort: " << after.Summary() << "\n";
-  EXPECT_EQ(after.Of("blue"), 500) << after.Summary();
-  EXPECT_EQ(after.failed, 0) << after.Summary();
 }
 
 // Given steady traffic, a version whose process exits at once (an invalid flag) crash-loops; the
@@ -253,11 +247,7 @@ TEST_F(PrometheusAnalysisTest, ACanaryAnswering30PercentErrorsFailsItsFirstAnaly
   EXPECT_EQ(measurements.as_array().size(), 1u) << "failed at its first measurement";
   std::cout << "[ measured ] failing canary: measured success rate "
             << json::StringAt(measurements.as_array()[0], {"value"}) << "\n";
-  // HAProxy takes the route's new weights a moment after the status says Degraded.
-  ASSERT_TRUE(Poll([&] { return Sample(100).Of("blue") == 100; }, seconds(30))) << Status();
-  const LoadCounts after = Sample(500);
-  EXPECT_EQ(after.Of("blue"), 500) << after.Summary();
-  EXPECT_EQ(after.failed, 0) << after.Summary();
+  ExpectServedOnlyBy("blue", 500);
 }
 
 // The same success rate, measured every 2 s for as long as the step lasts (count 100 bounds it,
@@ -373,14 +363,11 @@ TEST_F(PrometheusAnalysisTest, APrometheusThatStopsAnsweringErrorsTheRunAndTheRo
       << At({"status", "message"});
 
   // Back on stable: every answer blue; no request failed, during the release or after.
-  ASSERT_TRUE(Poll([&] { return Sample(100).Of("blue") == 100; }, seconds(30))) << Status();
+  ExpectServedOnlyBy("blue", 500);
   load.Stop();
   std::cout << "[ measured ] healthy canary whose Prometheus stopped: " << load.Counts().Summary()
             << "\n";
   EXPECT_EQ(load.Counts().failed, 0) << load.Counts().Summary();
-  const LoadCounts after = Sample(500);
-  EXPECT_EQ(after.Of("blue"), 500) << after.Summary();
-  EXPECT_EQ(after.failed, 0) << after.Summary();
 }
 
 }  // namespace

@@ -139,6 +139,17 @@ LoadOptions ReleaseTest::SteadyLoad() const {
   return steady;
 }
 
+LoadCounts ReleaseTest::ExpectServedOnlyBy(const std::string& color, int requests) {
+  if (!Poll([&] { return Sample(100).Of(color) == 100; }, seconds(30))) {
+    ADD_FAILURE() << "not all answers are " << color << " within 30 s: " << Status();
+    return {};
+  }
+  const LoadCounts after = Sample(requests);
+  EXPECT_EQ(after.Of(color), requests) << after.Summary();
+  EXPECT_EQ(after.failed, 0) << after.Summary();
+  return after;
+}
+
 LoadCounts ReleaseTest::Sample(int requests) {
   LoadOptions options = gateway_;
   options.request_limit = requests;

@@ -80,6 +80,10 @@ class ReleaseTest : public ::testing::Test {
   LoadOptions SteadyLoad() const;
   // `requests` requests through the Gateway (500/s over 2 connections), counted by colour.
   LoadCounts Sample(int requests);
+  // Every answer is `color` now: waits (30 s: HAProxy takes a route's new weights a moment after
+  // the status changes) until 100 sampled answers are all `color`, then checks that `requests`
+  // more are, none failed. Returns that sample (empty when the wait failed).
+  LoadCounts ExpectServedOnlyBy(const std::string& color, int requests);
 
   NodeUnderTest node_;
   LoadOptions gateway_;  // the Gateway's address
