@@ -114,19 +114,6 @@ std::string RunJson(const std::string& name, const std::string& url) {
 
 std::string RunName(int i) { return "run-" + std::to_string(i); }
 
-// Runs `work(i)` for i in [0, n) on kWriters threads.
-template <class F>
-void Parallel(int n, F work) {
-  std::atomic<int> next{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kWriters; ++t) {
-    threads.emplace_back([&] {
-      for (int i = next++; i < n; i = next++) work(i);
-    });
-  }
-  for (std::thread& thread : threads) thread.join();
-}
-
 double Percentile(std::vector<double> sorted, double p) {
   if (sorted.empty()) return 0;
   const size_t at = static_cast<size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
@@ -186,7 +173,7 @@ Figures Measure(int n, const Settings& settings, Endpoint& endpoint) {
   const std::string base =
       "http://127.0.0.1:" + std::to_string(endpoint.port()) + "/n" + std::to_string(n) + "/";
   const Clock::time_point create_start = Clock::now();
-  Parallel(n, [&](int i) {
+  Parallel(n, kWriters, [&](int i) {
     const std::string name = RunName(i);
     OrDie(client->Create(kRuns, kNamespace, OrDie(json::Parse(RunJson(name, base + name)), "JSON")),
           "creating an AnalysisRun");

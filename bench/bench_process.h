@@ -6,11 +6,13 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/result.h"
@@ -72,6 +74,19 @@ void StopGroup(pid_t pid, std::chrono::milliseconds grace);
 int Run(const std::vector<std::string>& argv, const std::string& log_path = "");
 
 std::string ReadFile(const std::string& path);
+
+// Runs `work(i)` for every i in [0, n) on `threads` threads, each taking the next i.
+template <class F>
+void Parallel(int n, int threads, F work) {
+  std::atomic<int> next{0};
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&] {
+      for (int i = next++; i < n; i = next++) work(i);
+    });
+  }
+  for (std::thread& worker : workers) worker.join();
+}
 
 // A field of /proc/PID/status in bytes ("VmHWM", "VmRSS"); dies when absent.
 size_t StatusBytes(pid_t pid, const std::string& field);

@@ -79,19 +79,6 @@ std::string ServiceJson(int i) {
          R"("}, "spec": {"selector": {"app": ")" + name + R"("}, "ports": [{"port": 80}]}})";
 }
 
-// Runs `work(i)` for i in [0, n) on kWriters threads.
-template <class F>
-void Parallel(int n, F work) {
-  std::atomic<int> next{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kWriters; ++t) {
-    threads.emplace_back([&] {
-      for (int i = next++; i < n; i = next++) work(i);
-    });
-  }
-  for (std::thread& thread : threads) thread.join();
-}
-
 // Plays the ReplicaSet controller and the kubelet: every ReplicaSet whose status lags its spec
 // gets status.replicas = readyReplicas = availableReplicas = spec.replicas.
 class FakeKubelet {
@@ -234,7 +221,7 @@ Figures Measure(int n, const std::string& devflow) {
 
   // Phase 1: create; all Healthy.
   const auto created_at = Clock::now();
-  Parallel(n, [&](int i) {
+  Parallel(n, kWriters, [&](int i) {
     OrDie(client->Create(kServices, kNamespace, Parse(ServiceJson(i))), "creating a Service");
     OrDie(client->Create(kRollouts, kNamespace, Parse(RolloutJson(i))), "creating a Rollout");
   });
@@ -254,7 +241,7 @@ Figures Measure(int n, const std::string& devflow) {
       R"([{"op": "replace", "path": "/spec/template/spec/containers/0/image",
            "value": "demo:green"}])");
   const auto updated_at = Clock::now();
-  Parallel(n, [&](int i) {
+  Parallel(n, kWriters, [&](int i) {
     OrDie(client->Patch(kRollouts, kNamespace, "app-" + std::to_string(i), kube::PatchType::kJson,
                         set_image),
           "setting an image");

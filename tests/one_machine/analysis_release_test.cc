@@ -81,14 +81,7 @@ TEST_F(AnalysisReleaseTest, AHealthyVersionPassesItsAnalysisAndCompletes) {
   load.Start();
   const std::string blue = At({"status", "stableRS"});
   Release("green", "0");
-  ASSERT_TRUE(Poll(
-      [&] {
-        const std::string stable = At({"status", "stableRS"});
-        return At({"status", "phase"}) == "Healthy" && stable != blue &&
-               stable == At({"status", "currentPodHash"});
-      },
-      seconds(90)))
-      << Status() << node_.log();
+  ASSERT_TRUE(Poll([&] { return Promoted(blue); }, seconds(90))) << Status() << node_.log();
   load.Stop();
   const LoadCounts counts = load.Counts();
   std::cout << "[ measured ] healthy canary under analysis: " << counts.Summary() << "\n";
@@ -212,13 +205,7 @@ TEST_F(PrometheusAnalysisTest, AHealthyCanaryPassesSeed001sSuccessRateAndComplet
   load.Start();
   const std::string blue = At({"status", "stableRS"});
   Release("green", "0");
-  ASSERT_TRUE(Poll(
-      [&] {
-        const std::string stable = At({"status", "stableRS"});
-        return At({"status", "phase"}) == "Healthy" && stable != blue &&
-               stable == At({"status", "currentPodHash"});
-      },
-      seconds(120)))
+  ASSERT_TRUE(Poll([&] { return Promoted(blue); }, seconds(120)))
       << Status() << json::WritePretty(StepRun()) << prometheus_->Log();
   load.Stop();
   std::cout << "[ measured ] healthy canary, Prometheus success-rate: " << load.Counts().Summary()

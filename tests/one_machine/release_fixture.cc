@@ -139,6 +139,12 @@ LoadOptions ReleaseTest::SteadyLoad() const {
   return steady;
 }
 
+bool ReleaseTest::Promoted(const std::string& old_stable) {
+  const std::string stable = At({"status", "stableRS"});
+  return At({"status", "phase"}) == "Healthy" && stable != old_stable &&
+         stable == At({"status", "currentPodHash"});
+}
+
 LoadCounts ReleaseTest::ExpectServedOnlyBy(const std::string& color, int requests) {
   if (!Poll([&] { return Sample(100).Of(color) == 100; }, seconds(30))) {
     ADD_FAILURE() << "not all answers are " << color << " within 30 s: " << Status();

@@ -80,6 +80,9 @@ class ReleaseTest : public ::testing::Test {
   LoadOptions SteadyLoad() const;
   // `requests` requests through the Gateway (500/s over 2 connections), counted by colour.
   LoadCounts Sample(int requests);
+  // The release is over: Healthy, with a stable ReplicaSet other than `old_stable` that is the
+  // current one.
+  bool Promoted(const std::string& old_stable);
   // Every answer is `color` now: waits (30 s: HAProxy takes a route's new weights a moment after
   // the status changes) until 100 sampled answers are all `color`, then checks that `requests`
   // more are, none failed. Returns that sample (empty when the wait failed).
